@@ -1,0 +1,45 @@
+"""The FastAPI application: routes, the error map and the body-size limit."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from warroom import __version__
+from warroom.api import errors
+from warroom.api.deps import AppState
+from warroom.api.limits import BodySizeLimit
+from warroom.api.routes import incidents, system, tokens
+from warroom.clock import Clock, SystemClock
+from warroom.config import Settings
+from warroom.db import make_engine, make_sessionmaker
+from warroom.playbook import Playbook, default_playbook, load_playbook
+
+
+def create_app(
+    settings: Settings,
+    *,
+    playbook: Playbook | None = None,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    if playbook is None:
+        playbook = load_playbook(settings.playbook) if settings.playbook else default_playbook()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="warroom",
+        version=__version__,
+        description="Incident response platform: your playbook, run as software.",
+    )
+    app.state.warroom = AppState(
+        settings=settings,
+        playbook=playbook,
+        clock=clock or SystemClock(),
+        sessions=make_sessionmaker(engine),
+    )
+    errors.install(app)
+    app.include_router(system.router)
+    app.include_router(incidents.router)
+    app.include_router(tokens.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,95 @@
+"""`warroom serve` and `warroom db upgrade`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from warroom import migrate
+from warroom.api.app import create_app
+from warroom.auth import service as auth
+from warroom.cli.common import DatabaseOpt, PlaybookOpt, err, fail, load, out, settings
+from warroom.clock import SystemClock
+from warroom.db import make_engine, make_sessionmaker, session_scope
+from warroom.playbook import Playbook
+
+db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOpt = None) -> None:
+    """Create or migrate the database schema to the newest version."""
+    config = settings(database_url=database_url)
+    try:
+        migrate.upgrade(make_engine(config.database_url))
+    except SQLAlchemyError as exc:
+        fail(f"cannot migrate {config.database_url}: {exc.__class__.__name__}: {exc.args[0]}")
+    out.print(f"database is up to date ({config.database_url})", highlight=False)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(envvar="WARROOM_HOST", help="Address to bind")] = None,
+    port: Annotated[int | None, typer.Option(envvar="WARROOM_PORT", help="Port to bind")] = None,
+    database_url: DatabaseOpt = None,
+    playbook: PlaybookOpt = None,
+    migrate_db: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Apply migrations on start")
+    ] = True,
+) -> None:
+    """Serve the API (and, in single-node mode, run the engine)."""
+    config = settings(host=host, port=port, database_url=database_url, playbook=playbook)
+    book = load(config.playbook)
+    engine = make_engine(config.database_url)
+    try:
+        if migrate_db:
+            migrate.upgrade(engine)
+        elif migrate.pending(engine):
+            fail("the database schema is behind this version; run `warroom db upgrade`")
+        admin_secret = _first_admin_token(engine, book)
+    except SQLAlchemyError as exc:
+        fail(f"cannot use the database {config.database_url}: {exc.__class__.__name__}")
+    url = f"http://{config.host}:{config.port}"
+    out.print(
+        f"[bold]warroom[/] serving on [link={url}]{url}[/]  (database: {config.database_url})"
+    )
+    out.print(f"playbook: {config.playbook or 'built-in default'}", highlight=False)
+    if admin_secret:
+        out.print("\n[bold yellow]Admin token (shown once; stored hashed):[/]")
+        out.print(f"  {admin_secret}", highlight=False, soft_wrap=True)
+        out.print("Log in from a shell with:", highlight=False)
+        out.print(f"  export WARROOM_URL={url} WARROOM_TOKEN={admin_secret}\n", highlight=False)
+    else:
+        out.print(
+            "Log in with an existing token (export WARROOM_TOKEN=...); create one with "
+            "`warroom token create --name NAME --role responder --person HANDLE`.",
+            highlight=False,
+        )
+    app = create_app(config, playbook=book, engine=engine)
+    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level)
+
+
+def _first_admin_token(engine: Engine, book: Playbook) -> str | None:
+    """Create the first admin token when none exists; return its secret (shown once)."""
+    with session_scope(make_sessionmaker(engine)) as session:
+        if auth.has_admin_token(session):
+            return None
+        name = "admin"
+        existing = {t.name for t in auth.list_tokens(session)}
+        suffix = 1
+        while name in existing:
+            suffix += 1
+            name = f"admin-{suffix}"
+        _token, secret = auth.create_token(
+            session,
+            name=name,
+            role="admin",
+            person=None,
+            playbook=book,
+            now=SystemClock().now(),
+        )
+        err.print(f"created the first admin token '{name}'", highlight=False)
+        return secret

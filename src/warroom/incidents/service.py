@@ -1,0 +1,567 @@
+"""Declaring incidents and moving them through the lifecycle, with every change on the timeline.
+
+Metric timestamps are set by the events that imply them:
+detected_at at creation (or as given), declared_at on entering ``declared``, acknowledged_at on
+acknowledgement or the first move into ``investigating``, mitigated_at on entering
+``monitoring`` (the fix verified) or ``resolved``, resolved_at and closed_at on entering those
+states. Reopening clears mitigated_at and resolved_at, so they always describe the last fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from warroom.incidents import lifecycle
+from warroom.incidents.lifecycle import INITIAL_STATES, OPEN_STATES, Kind, Status
+from warroom.incidents.messages import war_room_channel
+from warroom.incidents.models import IMPACT_MAX, TITLE_MAX, Incident
+from warroom.playbook import Playbook
+from warroom.playbook.schema import Severity
+from warroom.roles import service as roles
+from warroom.timeline import service as timeline
+from warroom.timeline.models import EventKind
+
+MAX_PAGE = 200
+_STATUS_VALUES = frozenset(s.value for s in Status)
+FUTURE_SKEW = timedelta(minutes=2)
+
+
+# -- references -----------------------------------------------------------------------------
+
+
+def ref_of(incident: Incident, playbook: Playbook) -> str:
+    return f"{playbook.organization.incident_prefix}-{incident.id}"
+
+
+def parse_ref(ref: str, playbook: Playbook) -> int:
+    """'INC-42', 'inc-42' or '42' → 42."""
+    match = re.fullmatch(r"(?:([A-Za-z]+)-)?(\d{1,12})", ref.strip())
+    prefix = playbook.organization.incident_prefix
+    if match is None or (match.group(1) and match.group(1).upper() != prefix):
+        raise NotFound(f"no incident {ref!r}; references look like {prefix}-42")
+    return int(match.group(2))
+
+
+def get(session: Session, ref: str | int, *, playbook: Playbook, lock: bool = False) -> Incident:
+    """The incident with this reference; ``lock`` takes a row lock for an update."""
+    incident_id = ref if isinstance(ref, int) else parse_ref(ref, playbook)
+    query = select(Incident).where(Incident.id == incident_id)
+    if lock:
+        query = query.with_for_update()
+    incident = session.scalar(query)
+    if incident is None:
+        raise NotFound(f"no incident {playbook.organization.incident_prefix}-{incident_id}")
+    return incident
+
+
+# -- derived facts --------------------------------------------------------------------------
+
+
+def kind_of(incident: Incident, playbook: Playbook) -> Kind:
+    """Declared incident or ticket, from the severity's ``declare`` flag in the playbook."""
+    return Kind.INCIDENT if _severity(playbook, incident.severity).declare else Kind.TICKET
+
+
+def ack_due_at(incident: Incident, playbook: Playbook) -> datetime:
+    """Acknowledgement is due the severity's response time after detection."""
+    return incident.detected_at + _severity(playbook, incident.severity).response_time
+
+
+def allowed_transitions(incident: Incident, playbook: Playbook) -> list[Status]:
+    return lifecycle.allowed(kind_of(incident, playbook), Status(incident.status))
+
+
+def is_open(incident: Incident) -> bool:
+    return Status(incident.status) in OPEN_STATES
+
+
+def _severity(playbook: Playbook, key: str) -> Severity:
+    try:
+        return playbook.severity(key)
+    except KeyError:
+        raise InvalidInput(
+            f"unknown severity {key!r}; expected one of {', '.join(playbook.severity_keys())}",
+            field="severity",
+        ) from None
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("title must not be empty", field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(f"title is {len(title)} characters; at most {TITLE_MAX}", field="title")
+    return title
+
+
+def _clean_impact(impact: str) -> str:
+    impact = impact.strip()
+    if len(impact) > IMPACT_MAX:
+        raise InvalidInput(
+            f"impact is {len(impact)} characters; at most {IMPACT_MAX}", field="impact"
+        )
+    return impact
+
+
+def _check_service(playbook: Playbook, service: str) -> str:
+    if playbook.service(service) is None:
+        raise InvalidInput(
+            f"unknown service {service!r}; the playbook's services are: "
+            f"{', '.join(s.name for s in playbook.services) or '(none)'}",
+            field="service",
+        )
+    return service
+
+
+def _check_past(when: datetime, field: str, now: datetime) -> datetime:
+    if when.tzinfo is None:
+        raise InvalidInput(f"{field} needs a UTC offset, e.g. 2026-11-02T09:00:00Z", field=field)
+    if when > now + FUTURE_SKEW:
+        raise InvalidInput(f"{field} cannot be in the future", field=field)
+    return when
+
+
+def _check_order(impact_started_at: datetime | None, detected_at: datetime) -> None:
+    if impact_started_at is not None and impact_started_at > detected_at:
+        raise InvalidInput(
+            "impact_started_at must not be after detected_at (impact starts before it is detected)",
+            field="impact_started_at",
+        )
+
+
+# -- declaring ------------------------------------------------------------------------------
+
+
+def declare(
+    session: Session,
+    *,
+    playbook: Playbook,
+    actor: str,
+    now: datetime,
+    title: str,
+    severity: str,
+    service: str,
+    impact: str = "",
+    impact_started_at: datetime | None = None,
+    detected_at: datetime | None = None,
+    status: Status | str | None = None,
+    commander: str | None = None,
+) -> Incident:
+    """Open an incident (P0/P1) or ticket (P2/P3).
+
+    Incidents start in ``declared`` and tickets in ``triaged`` unless ``status`` says
+    ``detected`` or ``triaged`` (an incident still to be assessed). ``commander`` becomes the
+    Incident Commander of a declared incident (the seed: declare, then assign an IC).
+    """
+    title = _clean_title(title)
+    impact = _clean_impact(impact)
+    level = _severity(playbook, severity)
+    service = _check_service(playbook, service)
+    kind = Kind.INCIDENT if level.declare else Kind.TICKET
+    if detected_at is not None:
+        _check_past(detected_at, "detected_at", now)
+    detected = detected_at or now
+    if impact_started_at is not None:
+        _check_past(impact_started_at, "impact_started_at", now)
+    _check_order(impact_started_at, detected)
+    initial = _initial_status(kind, status)
+
+    incident = Incident(
+        title=title,
+        severity=severity,
+        status=initial.value,
+        service=service,
+        impact=impact,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+        impact_started_at=impact_started_at,
+        detected_at=detected,
+    )
+    session.add(incident)
+    session.flush()  # the id is part of the reference and the war-room name
+    what = "incident" if kind is Kind.INCIDENT else "ticket"
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind=EventKind.CREATED,
+        actor=actor,
+        now=now,
+        body=f"{severity} {what} opened ({initial.value}): {title}",
+        data={
+            "title": title,
+            "severity": severity,
+            "service": service,
+            "status": initial.value,
+            "kind": kind.value,
+            "impact": impact,
+        },
+    )
+    if initial is Status.DECLARED:
+        _enter_declared(session, incident, playbook, now)
+    if commander is not None and kind is Kind.INCIDENT:
+        roles.assign(
+            session,
+            playbook=playbook,
+            incident=incident,
+            role=roles.INCIDENT_COMMANDER,
+            person=commander,
+            actor=actor,
+            now=now,
+        )
+    return incident
+
+
+def _initial_status(kind: Kind, status: Status | str | None) -> Status:
+    if status is None:
+        return Status.DECLARED if kind is Kind.INCIDENT else Status.TRIAGED
+    try:
+        wanted = Status(status)
+    except ValueError:
+        wanted = None
+    allowed = sorted(INITIAL_STATES) if kind is Kind.INCIDENT else ["detected", "triaged"]
+    if wanted is None or wanted.value not in allowed:
+        raise InvalidInput(
+            f"a new {kind.value} can start in {', '.join(allowed)}; got {status!r}",
+            field="status",
+        )
+    return wanted
+
+
+def _enter_declared(
+    session: Session, incident: Incident, playbook: Playbook, now: datetime
+) -> None:
+    if incident.declared_at is None:
+        incident.declared_at = now
+    if incident.war_room_channel is None:
+        incident.war_room_channel = _unique_channel(session, incident, playbook)
+
+
+def _unique_channel(session: Session, incident: Incident, playbook: Playbook) -> str:
+    name = war_room_channel(incident, playbook)
+    taken = session.scalar(
+        select(func.count())
+        .select_from(Incident)
+        .where(Incident.war_room_channel == name, Incident.id != incident.id)
+    )
+    if taken:
+        suffix = f"-{incident.id}"
+        name = name[: 80 - len(suffix)] + suffix
+    return name
+
+
+# -- listing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Incident]
+    total: int
+    limit: int
+    offset: int
+
+
+def list_incidents(
+    session: Session,
+    *,
+    playbook: Playbook,
+    statuses: Sequence[str] = (),
+    severities: Sequence[str] = (),
+    services: Sequence[str] = (),
+    kind: str | None = None,
+    open_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """Incidents newest first, filtered and paginated."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset must not be negative", field="offset")
+    query = select(Incident)
+    for value in statuses:
+        if value not in _STATUS_VALUES:
+            raise InvalidInput(
+                f"unknown status {value!r}; expected one of {', '.join(Status)}", field="status"
+            )
+    for value in severities:
+        _severity(playbook, value)
+    if statuses:
+        query = query.where(Incident.status.in_(list(statuses)))
+    if severities:
+        query = query.where(Incident.severity.in_(list(severities)))
+    if services:
+        query = query.where(Incident.service.in_(list(services)))
+    if kind is not None:
+        try:
+            wanted = Kind(kind)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown kind {kind!r}; expected incident or ticket", field="kind"
+            ) from None
+        keys = [
+            k
+            for k in playbook.severity_keys()
+            if playbook.severity(k).declare == (wanted is Kind.INCIDENT)
+        ]
+        query = query.where(Incident.severity.in_(keys))
+    if open_only:
+        query = query.where(Incident.status.in_([s.value for s in OPEN_STATES]))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(query.order_by(Incident.id.desc()).limit(limit).offset(offset))
+    return Page(items=list(items), total=total, limit=limit, offset=offset)
+
+
+# -- working an incident --------------------------------------------------------------------
+
+
+def transition(
+    session: Session,
+    *,
+    playbook: Playbook,
+    incident: Incident,
+    to: Status | str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+) -> Incident:
+    """Move the incident one step along the lifecycle table."""
+    ref = ref_of(incident, playbook)
+    kind = kind_of(incident, playbook)
+    current = Status(incident.status)
+    allowed = lifecycle.allowed(kind, current)
+    try:
+        target = Status(to)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown state {to!r}; the lifecycle's states are: {', '.join(Status)}",
+            field="to",
+            allowed=[s.value for s in allowed],
+        ) from None
+    if target not in allowed:
+        raise IllegalTransition(
+            ref=ref, current=current.value, requested=target.value, allowed=allowed
+        )
+    if (
+        kind is Kind.INCIDENT
+        and current is Status.DECLARED
+        and roles.INCIDENT_COMMANDER not in roles.current(session, incident_id=incident.id)
+    ):
+        raise Conflict(
+            f"{ref} is a declared {incident.severity} incident and needs an Incident Commander "
+            f"before it can leave 'declared'; assign one first "
+            f"(warroom incident assign {ref} ic PERSON)",
+            current=current.value,
+            requested=target.value,
+            missing_role=roles.INCIDENT_COMMANDER,
+        )
+
+    incident.status = target.value
+    incident.updated_at = now
+    body = f"{current.value} → {target.value}"
+    if note:
+        body += f": {note.strip()}"
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind=EventKind.STATUS_CHANGED,
+        actor=actor,
+        now=now,
+        body=body,
+        data={"from": current.value, "to": target.value, "note": note or None},
+    )
+    _apply_timestamps(session, incident, playbook, current, target, actor, now)
+    return incident
+
+
+def _apply_timestamps(
+    session: Session,
+    incident: Incident,
+    playbook: Playbook,
+    current: Status,
+    target: Status,
+    actor: str,
+    now: datetime,
+) -> None:
+    if target is Status.DECLARED:
+        _enter_declared(session, incident, playbook, now)
+    elif target is Status.INVESTIGATING:
+        if current in (Status.MONITORING, Status.RESOLVED):
+            # The fix did not hold: mitigation and resolution must be measured again.
+            incident.mitigated_at = None
+            incident.resolved_at = None
+        if incident.acknowledged_at is None:
+            _record_ack(session, incident, actor, now, implied=True)
+    elif target is Status.MONITORING:
+        incident.mitigated_at = incident.mitigated_at or now
+    elif target is Status.RESOLVED:
+        incident.mitigated_at = incident.mitigated_at or now
+        incident.resolved_at = now
+    elif target is Status.CLOSED:
+        incident.closed_at = now
+
+
+def needs_commander(incident: Incident, playbook: Playbook) -> bool:
+    """A declared incident past ``declared`` and still open must always have an IC."""
+    return (
+        kind_of(incident, playbook) is Kind.INCIDENT
+        and is_open(incident)
+        and Status(incident.status) not in (Status.DETECTED, Status.TRIAGED, Status.DECLARED)
+    )
+
+
+def relieve_role(
+    session: Session,
+    *,
+    playbook: Playbook,
+    incident: Incident,
+    role: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    roles.relieve(
+        session,
+        playbook=playbook,
+        incident=incident,
+        role=role,
+        actor=actor,
+        now=now,
+        ic_required=needs_commander(incident, playbook),
+    )
+
+
+def acknowledge(
+    session: Session, *, playbook: Playbook, incident: Incident, actor: str, now: datetime
+) -> Incident:
+    """Record that someone is on it. Acknowledging twice changes nothing."""
+    if not is_open(incident):
+        raise Conflict(
+            f"{ref_of(incident, playbook)} is {incident.status}; there is nothing to acknowledge",
+            current=incident.status,
+        )
+    if incident.acknowledged_at is None:
+        _record_ack(session, incident, actor, now, implied=False)
+    return incident
+
+
+def _record_ack(
+    session: Session, incident: Incident, actor: str, now: datetime, *, implied: bool
+) -> None:
+    incident.acknowledged_at = now
+    incident.acknowledged_by = actor
+    incident.updated_at = now
+    body = "Acknowledged" + (" (work started)" if implied else "")
+    timeline.record(
+        session,
+        incident_id=incident.id,
+        kind=EventKind.ACKNOWLEDGED,
+        actor=actor,
+        now=now,
+        body=body,
+        data={"implied": implied},
+    )
+
+
+EDITABLE = ("title", "impact", "service", "severity", "impact_started_at", "detected_at")
+
+
+def update(
+    session: Session,
+    *,
+    playbook: Playbook,
+    incident: Incident,
+    actor: str,
+    now: datetime,
+    changes: dict[str, Any],
+) -> Incident:
+    """Edit fields; each change is recorded with its old and new value."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(
+            f"cannot edit {', '.join(unknown)}; editable fields: {', '.join(EDITABLE)}",
+            field=unknown[0],
+        )
+    new = {
+        "title": _clean_title(changes["title"]) if "title" in changes else incident.title,
+        "impact": _clean_impact(changes["impact"]) if "impact" in changes else incident.impact,
+        "service": (
+            _check_service(playbook, changes["service"])
+            if "service" in changes
+            else incident.service
+        ),
+        "severity": changes.get("severity", incident.severity),
+        "impact_started_at": changes.get("impact_started_at", incident.impact_started_at),
+        "detected_at": changes.get("detected_at", incident.detected_at),
+    }
+    level = _severity(playbook, new["severity"])
+    if new["detected_at"] is None:
+        raise InvalidInput("detected_at cannot be removed", field="detected_at")
+    for field in ("impact_started_at", "detected_at"):
+        if field in changes and changes[field] is not None:
+            _check_past(changes[field], field, now)
+    _check_order(new["impact_started_at"], new["detected_at"])
+
+    was_incident = kind_of(incident, playbook) is Kind.INCIDENT
+    edits = {
+        field: (getattr(incident, field), value)
+        for field, value in new.items()
+        if getattr(incident, field) != value
+    }
+    if not edits:
+        return incident
+    for field, (_old, value) in edits.items():
+        setattr(incident, field, value)
+    incident.updated_at = now
+
+    if "severity" in edits:
+        old, value = edits.pop("severity")
+        raised = playbook.rank(value) < playbook.rank(old)
+        timeline.record(
+            session,
+            incident_id=incident.id,
+            kind=EventKind.SEVERITY_CHANGED,
+            actor=actor,
+            now=now,
+            body=f"Severity {'raised' if raised else 'lowered'} from {old} to {value}",
+            data={"from": old, "to": value},
+        )
+        if (
+            level.declare
+            and not was_incident
+            and Status(incident.status)
+            not in (
+                Status.DETECTED,
+                Status.TRIAGED,
+            )
+        ):
+            # A ticket that grows into a declared incident is declared on the spot.
+            _enter_declared(session, incident, playbook, now)
+    if edits:
+        timeline.record(
+            session,
+            incident_id=incident.id,
+            kind=EventKind.EDITED,
+            actor=actor,
+            now=now,
+            body="Edited " + ", ".join(edits),
+            data={
+                field: {"from": _jsonable(old), "to": _jsonable(value)}
+                for field, (old, value) in edits.items()
+            },
+        )
+    return incident
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
