@@ -19,8 +19,8 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema up to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the database schema up to ``revision`` (every branch's newest by default)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -29,7 +29,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def pending(engine: Engine) -> bool:
     """Whether the database is behind the code's newest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current != head
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != heads

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
 
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from tests.conftest import free_port
 from warroom.cli.main import app
 from warroom.clock import FrozenClock
 
 runner = CliRunner()
 # A wide terminal, so Rich does not wrap the values the tests look for.
 ENV = {"COLUMNS": "200", "WARROOM_URL": None, "WARROOM_TOKEN": None}
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def cli(url: str, token: str, *args: str) -> Result:
@@ -57,8 +64,10 @@ def test_declare_a_p0_then_list_and_show_it(live_server: str, alice_token: str) 
     assert "INCIDENT DECLARED - P0" in out
     assert "Nobody can pay" in out
     assert "2026-11-02 08:50:00Z" in out  # impact started
-    assert "Incident Commander" in out and "@alice" in out
-    assert "Next states" in out and "investigating" in out
+    assert "Incident Commander" in out
+    assert "@alice" in out
+    assert "Next states" in out
+    assert "investigating" in out
 
 
 def test_a_p3_becomes_a_ticket_without_war_room(live_server: str, alice_token: str) -> None:
@@ -120,7 +129,9 @@ def test_full_lifecycle_walk(live_server: str, alice_token: str, clock: FrozenCl
     walk = ["investigating", "identified", "fixing", "verifying", "monitoring", "resolved"]
     for state in [*walk, "closed"]:
         clock.advance(timedelta(minutes=5))
-        result = cli(live_server, alice_token, "transition", "INC-1", state, "--note", f"to {state}")
+        result = cli(
+            live_server, alice_token, "transition", "INC-1", state, "--note", f"to {state}"
+        )
         assert result.exit_code == 0, result.output
         assert f"INC-1 is now {state}" in result.stdout
     assert "next: none (final state)" in result.stdout
@@ -134,9 +145,7 @@ def test_full_lifecycle_walk(live_server: str, alice_token: str, clock: FrozenCl
     assert final["closed_at"].startswith("2026-11-02T09:35:00")
 
 
-def test_an_illegal_transition_lists_the_allowed_states(
-    live_server: str, alice_token: str
-) -> None:
+def test_an_illegal_transition_lists_the_allowed_states(live_server: str, alice_token: str) -> None:
     declare(live_server, alice_token, *P0)
     result = cli(live_server, alice_token, "transition", "INC-1", "closed")
     assert result.exit_code == 1
@@ -148,9 +157,7 @@ def test_an_illegal_transition_lists_the_allowed_states(
     assert result.stdout == ""
 
 
-def test_a_declared_incident_needs_a_commander_to_move(
-    live_server: str, admin_token: str
-) -> None:
+def test_a_declared_incident_needs_a_commander_to_move(live_server: str, admin_token: str) -> None:
     declare(live_server, admin_token, *P0)  # an admin token has no person: no IC yet
     refused = cli(live_server, admin_token, "transition", "INC-1", "investigating")
     assert refused.exit_code == 1
@@ -170,17 +177,22 @@ def test_assign_hand_over_and_roles_history(
     clock.advance(timedelta(minutes=3))
     handed = cli(live_server, alice_token, "assign", "INC-1", "ic", "bob")
     assert handed.exit_code == 0, handed.output
-    assert "@bob (" in handed.stdout and "is Incident Commander of INC-1" in handed.stdout
+    assert "@bob (" in handed.stdout
+    assert "is Incident Commander of INC-1" in handed.stdout
     lead = cli(live_server, bob_token, "assign", "INC-1", "tl", "alice")
     assert lead.exit_code == 0, lead.output
 
     roles = cli(live_server, alice_token, "roles", "INC-1")
     assert roles.exit_code == 0, roles.output
     out = roles.stdout
-    assert "Incident Commander" in out and "Technical Lead" in out
+    assert "Incident Commander" in out
+    assert "Technical Lead" in out
     history = out[out.index("History") :]
-    assert "incident_commander" in history and "technical_lead" in history
-    alice_ic = next(line for line in history.splitlines() if "@alice" in line and "commander" in line)
+    assert "incident_commander" in history
+    assert "technical_lead" in history
+    alice_ic = next(
+        line for line in history.splitlines() if "@alice" in line and "commander" in line
+    )
     assert "2026-11-02 09:03:00Z" in alice_ic  # relieved at the handover
     assert alice_ic.rstrip().endswith("@alice")  # relieved by
 
@@ -220,7 +232,13 @@ def test_note_then_timeline(live_server: str, alice_token: str, clock: FrozenClo
     assert added.exit_code == 0, added.output
     assert "Added decision to INC-1 at 2026-11-02 09:10:00Z" in added.stdout
     backdated = cli(
-        live_server, alice_token, "note", "INC-1", "Error rate spiked", "--at", "2026-11-02T10:55+02:00"
+        live_server,
+        alice_token,
+        "note",
+        "INC-1",
+        "Error rate spiked",
+        "--at",
+        "2026-11-02T10:55+02:00",
     )
     assert backdated.exit_code == 0, backdated.output
 
@@ -336,7 +354,7 @@ def test_url_and_token_from_the_environment(live_server: str, alice_token: str) 
 
 
 def test_an_unreachable_server() -> None:
-    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    url = f"http://127.0.0.1:{unused_port()}"  # nothing listens there
     result = runner.invoke(app, ["incident", "list", "--url", url, "--token", "wr_x"], env=ENV)
     assert result.exit_code == 2
     assert result.stderr == (
@@ -349,8 +367,19 @@ def test_an_unreachable_server() -> None:
     [
         (("-s", "P9", "--service", "api"), "unknown severity 'P9'; expected one of P0, P1, P2, P3"),
         (("-s", "P1", "--service", "mainframe"), "unknown service 'mainframe'"),
-        (("-s", "P1", "--service", "api", "--status", "triaged", "--detected", "2027-01-01T00:00Z"),
-         "detected_at cannot be in the future"),
+        (
+            (
+                "-s",
+                "P1",
+                "--service",
+                "api",
+                "--status",
+                "triaged",
+                "--detected",
+                "2027-01-01T00:00Z",
+            ),
+            "detected_at cannot be in the future",
+        ),
     ],
 )
 def test_the_server_refuses_bad_values(

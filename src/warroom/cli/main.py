@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(server.serve)
+app.command("engine")(server.engine_command)
 app.add_typer(server.db_app, name="db")
 app.add_typer(playbook.app, name="playbook")
 app.add_typer(token.app, name="token")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -15,6 +17,7 @@ from warroom.auth import service as auth
 from warroom.cli.common import DatabaseOpt, PlaybookOpt, err, fail, load, out, settings
 from warroom.clock import SystemClock
 from warroom.db import make_engine, make_sessionmaker, session_scope
+from warroom.engine.runner import Runner, default_jobs
 from warroom.playbook import Playbook
 
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
@@ -38,6 +41,13 @@ def serve(
     playbook: PlaybookOpt = None,
     migrate_db: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Apply migrations on start")
+    ] = True,
+    with_engine: Annotated[
+        bool,
+        typer.Option(
+            "--engine/--api-only",
+            help="Run the background engine in this process (single-node mode)",
+        ),
     ] = True,
 ) -> None:
     """Serve the API (and, in single-node mode, run the engine)."""
@@ -69,7 +79,41 @@ def serve(
             highlight=False,
         )
     app = create_app(config, playbook=book, engine=engine)
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level)
+    background = None
+    if with_engine:
+        background = Runner(
+            default_jobs(book), sessions=make_sessionmaker(engine), clock=SystemClock()
+        )
+        threading.Thread(target=background.run_forever, name="engine", daemon=True).start()
+    try:
+        uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level)
+    finally:
+        if background is not None:
+            background.stop()
+
+
+def engine_command(
+    database_url: DatabaseOpt = None,
+    playbook: PlaybookOpt = None,
+    interval: Annotated[
+        float, typer.Option(help="Seconds between cycles when there is nothing to do")
+    ] = 0.25,
+) -> None:
+    """Run the background engine alone (several may share one PostgreSQL database)."""
+    config = settings(database_url=database_url, playbook=playbook)
+    book = load(config.playbook)
+    db = make_engine(config.database_url)
+    if migrate.pending(db):
+        fail("the database schema is behind this version; run `warroom db upgrade`")
+    runner = Runner(
+        default_jobs(book), sessions=make_sessionmaker(db), clock=SystemClock(), interval=interval
+    )
+    out.print(f"warroom engine running {len(runner.jobs)} jobs on {config.database_url}")
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 def _first_admin_token(engine: Engine, book: Playbook) -> str | None:

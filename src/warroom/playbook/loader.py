@@ -38,18 +38,12 @@ def _finish(problems: list[Problem], source: str) -> PlaybookError:
 def parse_playbook(text: str, source: str = "playbook") -> Playbook:
     """Validate playbook YAML ``text``; raises PlaybookError listing every problem found."""
     located = read_yaml(text)
-    if located.empty:
-        raise PlaybookError(
-            [
-                Problem(
-                    "", "the file is empty; a playbook needs version, severities and templates", 1
-                )
-            ],
-            source=source,
-        )
     problems = list(located.problems)
     if located.data is None and problems:
         raise _finish(problems, source)
+    if located.data is None:  # no document, or one that is only "---" or "null"
+        message = "the file is empty; a playbook needs version, severities and templates"
+        raise PlaybookError([Problem("", message, 1)], source=source)
     if not isinstance(located.data, dict):
         message = f"a playbook must be a mapping (key: value), got {describe(located.data)}"
         raise PlaybookError([Problem("", message, 1)], source=source)

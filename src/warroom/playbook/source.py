@@ -27,7 +27,6 @@ class Located:
     # First line of a literal block scalar's content, for paths whose value is one ("|").
     block_starts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    empty: bool = False
 
     def line_of(self, path: str, template_line: int | None = None) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one.
@@ -105,8 +104,7 @@ def read_yaml(text: str) -> Located:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
-            out.empty = True
+        if node is None:  # no document at all: data stays None
             return out
         _walk(node, "", out, set())
         out.data = loader.construct_document(node)
