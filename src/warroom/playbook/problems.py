@@ -144,12 +144,14 @@ def message(error: ErrorDetails) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def _path(loc: Sequence[int | str], data: Any) -> tuple[str, bool]:
-    """The dotted path of ``loc`` (walking ``data`` to tell list indexes from mapping keys)."""
-    path, node, is_key = "", data, False
+def _path(loc: Sequence[int | str], data: Any) -> str:
+    """The dotted path of ``loc`` (walking ``data`` to tell list indexes from mapping keys).
+
+    A bad mapping key (loc ending in "[key]") is reported at the key's own path.
+    """
+    path, node = "", data
     for item in loc:
         if item == _KEY_MARK:
-            is_key = True
             continue
         if isinstance(node, list) and isinstance(item, int):
             path = f"{path}[{item}]"
@@ -157,16 +159,13 @@ def _path(loc: Sequence[int | str], data: Any) -> tuple[str, bool]:
         else:
             path = child_path(path, str(item))
             node = node.get(item) if isinstance(node, Mapping) else None
-    return path, is_key
+    return path
 
 
 def validation_problems(exc: ValidationError, located: Located) -> list[Problem]:
     """One Problem per pydantic error, with path and line."""
     problems = []
     for error in exc.errors(include_url=False):
-        path, is_key = _path(error["loc"], located.data)
-        text = message(error)
-        if is_key and error["type"] != "enum":
-            text = f'invalid key "{error["loc"][-2]}": {text}'
-        problems.append(Problem(path, text, located.line_of(path)))
+        path = _path(error["loc"], located.data)
+        problems.append(Problem(path, message(error), located.line_of(path)))
     return problems

@@ -15,7 +15,12 @@ from warroom.playbook.templates import render
 def test_default_playbook_matches_the_seed_severities():
     pb = default_playbook()
     assert pb.severity_keys() == ["P0", "P1", "P2", "P3"]
-    assert [pb.severity(k).name for k in pb.severity_keys()] == ["Critical", "High", "Medium", "Low"]
+    assert [pb.severity(k).name for k in pb.severity_keys()] == [
+        "Critical",
+        "High",
+        "Medium",
+        "Low",
+    ]
     assert [pb.severity(k).response_time for k in pb.severity_keys()] == [
         timedelta(minutes=15),
         timedelta(minutes=30),
@@ -81,17 +86,26 @@ def test_default_playbook_matches_the_seed_procedures():
         "auth",
         "payments",
     }
-    assert set(pb.templates.status_page) == {"investigating", "identified", "monitoring", "resolved"}
+    assert set(pb.templates.status_page) == {
+        "investigating",
+        "identified",
+        "monitoring",
+        "resolved",
+    }
 
 
 def test_default_people_are_marked_as_examples():
     pb = default_playbook()
     alice, bob = pb.person("alice"), pb.person("bob")
-    assert alice is not None and alice.timezone == "Europe/London"
-    assert bob is not None and bob.timezone == "America/New_York"
+    assert alice is not None
+    assert alice.timezone == "Europe/London"
+    assert bob is not None
+    assert bob.timezone == "America/New_York"
     assert "EXAMPLE" in default_playbook_text()
     team = pb.team("engineering")
-    assert team is not None and team.lead == "alice" and team.members == ("alice", "bob")
+    assert team is not None
+    assert team.lead == "alice"
+    assert team.members == ("alice", "bob")
     assert pb.person("carol") is None
 
 

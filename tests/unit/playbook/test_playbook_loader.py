@@ -80,7 +80,12 @@ def _problems(text: str) -> list[Problem]:
 
 def test_minimal_playbook_gets_defaults():
     pb = parse_playbook(MINIMAL)
-    assert pb.role_keys() == ["incident_commander", "technical_lead", "communications_lead", "scribe"]
+    assert pb.role_keys() == [
+        "incident_commander",
+        "technical_lead",
+        "communications_lead",
+        "scribe",
+    ]
     assert pb.organization.timezone == "UTC"
     assert pb.organization.incident_prefix == "INC"
     assert pb.war_room.channel == "#incident-{{ date }}-{{ slug }}"
@@ -107,7 +112,7 @@ def test_broken_file_reports_every_problem_with_path_and_line():
         assert message in by_path[path].message
         assert by_path[path].line == _line(BROKEN, needle), path
     assert len(problems) == len(expected)
-    lines = [p.line for p in problems]
+    lines = [p.line or 0 for p in problems]
     assert lines == sorted(lines)  # reported in file order
 
 
@@ -164,7 +169,10 @@ def test_schema_messages_are_human():
     assert messages["severities.P1.bogus"].startswith('unknown field "bogus"; allowed: name, ')
     assert messages["people[0].handle"].startswith("expected a handle of up to 40 lowercase")
     assert messages["people[0].contact[0].url"].startswith("expected an Apprise-style URL")
-    assert messages["severities_extra"] == 'unknown field "severities_extra" (did you mean "severities"?)'
+    assert (
+        messages["severities_extra"]
+        == 'unknown field "severities_extra" (did you mean "severities"?)'
+    )
 
 
 def test_missing_and_wrongly_typed_sections():

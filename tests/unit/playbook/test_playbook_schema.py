@@ -1,6 +1,5 @@
 import subprocess
 import sys
-import textwrap
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +28,8 @@ def test_lookups_return_none_when_missing():
     assert pb.person("nobody") is None
     assert pb.team("nobody") is None
     service = pb.service("payments")
-    assert service is not None and service.team == "engineering"
+    assert service is not None
+    assert service.team == "engineering"
     assert pb.service("nope") is None
     assert pb.stage("closed") is not None
 
@@ -52,7 +52,10 @@ def test_constructing_a_playbook_runs_the_reference_checks():
 
 def test_severity_fields_accept_durations_and_timedeltas():
     severity = Severity(
-        name="High", definition="x", response_time="1h30m", declare=True  # type: ignore[arg-type]
+        name="High",
+        definition="x",
+        response_time="1h30m",
+        declare=True,
     )
     assert severity.response_time == timedelta(minutes=90)
     assert severity.model_dump(mode="json")["response_time"] == "1h30m"
@@ -68,20 +71,6 @@ def test_json_schema_documents_every_field():
 
 
 def test_dump_redacts_contact_urls():
-    text = textwrap.dedent(
-        """\
-        people:
-          - handle: carol
-            name: Carol
-            contact:
-              - url: slack://T1JJ3T3L2/A1BRTD4JD/TWNZyGBVrTfKyyQYpnVvmrgb
-                label: slack
-              - url: mailto://carol:hunter2@example.com
-        """
-    )
-    pb = parse_playbook(dump_playbook(default_playbook()) + text.replace("people:\n", ""))
-    # Appending after the dump's last section keeps it a valid list item of... no: build cleanly.
-    del pb
     data = default_playbook().model_dump(mode="json")
     data["people"].append(
         {

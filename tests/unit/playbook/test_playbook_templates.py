@@ -99,7 +99,9 @@ def test_sandbox_blocks_unsafe_access(source):
 
 
 def test_unsafe_access_reports_security_error():
-    with pytest.raises(TemplateRenderError, match=r"^unsafe \(template line 1\): access to attribute"):
+    with pytest.raises(
+        TemplateRenderError, match=r"^unsafe \(template line 1\): access to attribute"
+    ):
         render("{{ ''.__class__.__mro__ }}", {})
 
 
