@@ -7,8 +7,7 @@ import socket
 from datetime import timedelta
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from warroom.cli.main import app
 from warroom.clock import FrozenClock

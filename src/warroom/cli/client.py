@@ -84,9 +84,11 @@ def _error_from(response: httpx.Response) -> ApiError:
         )
     if isinstance(body, dict) and isinstance(body.get("detail"), str):
         return ApiError(status, f"http_{status}", body["detail"])
-    text = " ".join(response.text.split())[:200]
     reason = response.reason_phrase or "error"
-    message = f"HTTP {status} {reason}" + (f": {text}" if text else "")
+    text = " ".join(response.text.split())[:200]
+    message = f"HTTP {status} {reason}" + (f": {text}" if text and text != reason else "")
+    if status >= 500:
+        message = f"the server failed ({message}); its log says why"
     return ApiError(status, f"http_{status}", message)
 
 

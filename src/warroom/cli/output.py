@@ -113,7 +113,7 @@ def incident_table(page: JSON) -> None:
     table.add_column("Kind", no_wrap=True)
     table.add_column("Service", no_wrap=True)
     table.add_column("Title", overflow="fold", ratio=1)
-    table.add_column("Ack")
+    table.add_column("Ack", no_wrap=True)
     table.add_column("IC", no_wrap=True)
     for incident in items:
         table.add_row(

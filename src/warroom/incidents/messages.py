@@ -5,29 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from warroom.incidents.models import Incident
 from warroom.playbook import Playbook, render
-from warroom.playbook.filters import slugify
+from warroom.playbook.context import IncidentContext
 
 CHANNEL_MAX = 80  # Slack's limit for channel names
 
 
-def _base_context(incident: Incident, playbook: Playbook) -> dict[str, Any]:
-    org = playbook.organization
-    when = incident.declared_at or incident.detected_at
-    return {
-        "incident": incident_context(incident, playbook),
-        "date": when.astimezone(ZoneInfo(org.timezone)).strftime("%Y%m%d"),
-        "slug": slugify(incident.title, 40),
-        "organization": {"name": org.name, "service": org.service},
-    }
-
-
 def incident_context(
     incident: Incident, playbook: Playbook, url: str | None = None
-) -> dict[str, Any]:
+) -> IncidentContext:
     level = playbook.severity(incident.severity)
     return {
         "ref": f"{playbook.organization.incident_prefix}-{incident.id}",
@@ -47,23 +35,17 @@ def incident_context(
 
 def war_room_channel(incident: Incident, playbook: Playbook) -> str:
     """The chat channel name from the playbook's convention, e.g. #incident-20261102-api-down."""
-    name = render(playbook.war_room.channel, _base_context(incident, playbook)).strip()
-    name = "".join(name.split())
-    return name[:CHANNEL_MAX].rstrip("-")
+    name = playbook.render_war_room(incident_context(incident, playbook))["channel"]
+    return "".join(name.split())[:CHANNEL_MAX].rstrip("-")
 
 
 def war_room(incident: Incident, playbook: Playbook) -> dict[str, str | None]:
     """Channel, video call and shared document for the incident's war room."""
-    context = _base_context(incident, playbook)
-    links = playbook.war_room
-
-    def optional(template: str | None) -> str | None:
-        return render(template, context).strip() or None if template else None
-
+    links = playbook.render_war_room(incident_context(incident, playbook))
     return {
         "channel": incident.war_room_channel,
-        "video_call": optional(links.video_call),
-        "shared_doc": optional(links.shared_doc),
+        "video_call": links["video_call"],
+        "shared_doc": links["shared_doc"],
     }
 
 

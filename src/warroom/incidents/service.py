@@ -27,11 +27,13 @@ from warroom.playbook import Playbook
 from warroom.playbook.schema import Severity
 from warroom.roles import service as roles
 from warroom.timeline import service as timeline
-from warroom.timeline.models import EventKind
+from warroom.timeline.models import EventKind, TimelineEvent
 
 MAX_PAGE = 200
+MAX_ID = 2**31 - 1  # ids are 4-byte integers on PostgreSQL
 _STATUS_VALUES = frozenset(s.value for s in Status)
 FUTURE_SKEW = timedelta(minutes=2)
+BACKDATE_LIMIT = timedelta(days=1)
 
 
 # -- references -----------------------------------------------------------------------------
@@ -47,7 +49,10 @@ def parse_ref(ref: str, playbook: Playbook) -> int:
     prefix = playbook.organization.incident_prefix
     if match is None or (match.group(1) and match.group(1).upper() != prefix):
         raise NotFound(f"no incident {ref!r}; references look like {prefix}-42")
-    return int(match.group(2))
+    number = int(match.group(2))
+    if number > MAX_ID:
+        raise NotFound(f"no incident {prefix}-{number}")
+    return number
 
 
 def get(session: Session, ref: str | int, *, playbook: Playbook, lock: bool = False) -> Incident:
@@ -140,6 +145,17 @@ def _check_order(impact_started_at: datetime | None, detected_at: datetime) -> N
         )
 
 
+def _check_detected_first(incident: Incident, detected_at: datetime) -> None:
+    """Detection comes before declaration, acknowledgement, mitigation and resolution."""
+    for field in ("declared_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+        later = getattr(incident, field)
+        if later is not None and detected_at > later:
+            raise InvalidInput(
+                f"detected_at must not be after {field} ({later.isoformat()})",
+                field="detected_at",
+            )
+
+
 # -- declaring ------------------------------------------------------------------------------
 
 
@@ -157,12 +173,14 @@ def declare(
     detected_at: datetime | None = None,
     status: Status | str | None = None,
     commander: str | None = None,
+    declarer: str | None = None,
 ) -> Incident:
     """Open an incident (P0/P1) or ticket (P2/P3).
 
     Incidents start in ``declared`` and tickets in ``triaged`` unless ``status`` says
-    ``detected`` or ``triaged`` (an incident still to be assessed). ``commander`` becomes the
-    Incident Commander of a declared incident (the seed: declare, then assign an IC).
+    ``detected`` or ``triaged`` (an incident still to be assessed). A declared incident's
+    Incident Commander is ``commander``, else the declaring person (``declarer``): the seed
+    assigns an IC right after declaring. Tickets have no IC.
     """
     title = _clean_title(title)
     impact = _clean_impact(impact)
@@ -176,6 +194,12 @@ def declare(
         _check_past(impact_started_at, "impact_started_at", now)
     _check_order(impact_started_at, detected)
     initial = _initial_status(kind, status)
+    if commander is not None and kind is Kind.TICKET:
+        raise InvalidInput(
+            f"{severity} opens a ticket, which has no Incident Commander; leave out commander "
+            f"or declare a severity that opens an incident",
+            field="commander",
+        )
 
     incident = Incident(
         title=title,
@@ -210,13 +234,13 @@ def declare(
     )
     if initial is Status.DECLARED:
         _enter_declared(session, incident, playbook, now)
-    if commander is not None and kind is Kind.INCIDENT:
+    if kind is Kind.INCIDENT and (commander or declarer):
         roles.assign(
             session,
             playbook=playbook,
             incident=incident,
             role=roles.INCIDENT_COMMANDER,
-            person=commander,
+            person=commander or declarer or "",
             actor=actor,
             now=now,
         )
@@ -412,6 +436,30 @@ def _apply_timestamps(
         incident.closed_at = now
 
 
+def add_entry(
+    session: Session,
+    *,
+    incident: Incident,
+    kind: str,
+    body: str,
+    actor: str,
+    now: datetime,
+    at: datetime | None = None,
+) -> TimelineEvent:
+    """A note, decision or action; it may be backdated up to a day before the incident began."""
+    start = min(filter(None, (incident.impact_started_at, incident.detected_at)))
+    return timeline.add_entry(
+        session,
+        incident_id=incident.id,
+        kind=kind,
+        body=body,
+        actor=actor,
+        now=now,
+        at=at,
+        not_before=start - BACKDATE_LIMIT,
+    )
+
+
 def needs_commander(incident: Incident, playbook: Playbook) -> bool:
     """A declared incident past ``declared`` and still open must always have an IC."""
     return (
@@ -511,6 +559,8 @@ def update(
         if field in changes and changes[field] is not None:
             _check_past(changes[field], field, now)
     _check_order(new["impact_started_at"], new["detected_at"])
+    if "detected_at" in changes:
+        _check_detected_first(incident, new["detected_at"])
 
     was_incident = kind_of(incident, playbook) is Kind.INCIDENT
     edits = {

@@ -80,8 +80,9 @@ def add_entry(
     actor: str,
     now: datetime,
     at: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> TimelineEvent:
-    """A note, decision or action written by a person."""
+    """A note, decision or action written by a person, dated ``at`` (not before ``not_before``)."""
     try:
         event_kind = EventKind(kind)
     except ValueError:
@@ -94,6 +95,12 @@ def add_entry(
         )
     if not body.strip():
         raise InvalidInput("body must not be empty", field="body")
+    if at is not None and not_before is not None and at < not_before:
+        raise InvalidInput(
+            f"an entry cannot be dated before {not_before.isoformat()} (a day before the "
+            f"incident began)",
+            field="at",
+        )
     assert event_kind is not None
     return record(
         session,

@@ -338,3 +338,66 @@ def test_timeline_is_append_only_in_the_database(
         session.execute(text("DELETE FROM timeline_events"))
     session.rollback()
     assert kinds(session, incident) == ["created"]
+
+
+def test_huge_references_are_not_found(
+    session: Session, playbook: Playbook, clock: FrozenClock
+) -> None:
+    for ref in ("INC-2147483648", "INC-999999999999"):
+        with pytest.raises(NotFound):
+            incidents.get(session, ref, playbook=playbook)
+
+
+def test_detection_cannot_move_after_later_milestones(
+    session: Session, playbook: Playbook, clock: FrozenClock
+) -> None:
+    incident = declare(session, playbook, clock, commander="alice")
+    clock.advance(timedelta(minutes=30))
+    incidents.acknowledge(
+        session, playbook=playbook, incident=incident, actor="@bob", now=clock.now()
+    )
+    with pytest.raises(InvalidInput, match="detected_at must not be after declared_at"):
+        incidents.update(
+            session,
+            playbook=playbook,
+            incident=incident,
+            actor="@bob",
+            now=clock.now(),
+            changes={"detected_at": clock.now() - timedelta(minutes=5)},
+        )
+
+
+def test_tickets_take_no_commander(
+    session: Session, playbook: Playbook, clock: FrozenClock
+) -> None:
+    with pytest.raises(InvalidInput, match="no Incident Commander"):
+        declare(session, playbook, clock, severity="P3", commander="bob")
+    session.rollback()
+    ticket = declare(session, playbook, clock, severity="P3", declarer="bob")
+    assert roles.current(session, incident_id=ticket.id) == {}
+
+
+def test_entries_cannot_be_backdated_before_the_incident(
+    session: Session, playbook: Playbook, clock: FrozenClock
+) -> None:
+    incident = declare(session, playbook, clock)
+    with pytest.raises(InvalidInput, match="cannot be dated before"):
+        incidents.add_entry(
+            session,
+            incident=incident,
+            kind="note",
+            body="ancient history",
+            actor="@alice",
+            now=clock.now(),
+            at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+    entry = incidents.add_entry(
+        session,
+        incident=incident,
+        kind="note",
+        body="first report from support",
+        actor="@alice",
+        now=clock.now(),
+        at=clock.now() - timedelta(hours=2),
+    )
+    assert entry.at == clock.now() - timedelta(hours=2)

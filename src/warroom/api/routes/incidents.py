@@ -97,7 +97,8 @@ def declare(
         impact_started_at=body.impact_started_at,
         detected_at=body.detected_at,
         status=body.status,
-        commander=body.commander or actor.person,
+        commander=body.commander,
+        declarer=actor.person,
     )
     out = _detail(session, incident, playbook, now)
     response.headers["Location"] = f"/api/v1/incidents/{out.ref}"
@@ -257,9 +258,9 @@ def add_to_timeline(
     actor: Responder,
 ) -> TimelineEventOut:
     incident = incidents.get(session, ref, playbook=playbook)
-    event = timeline.add_entry(
+    event = incidents.add_entry(
         session,
-        incident_id=incident.id,
+        incident=incident,
         kind=body.kind,
         body=body.body,
         actor=actor.label,
