@@ -25,6 +25,23 @@ class EventKind(StrEnum):
     NOTE = "note"
     DECISION = "decision"
     ACTION = "action"
+    # Alerts (intake): an alert opened, joined or resolved on this incident.
+    ALERT = "alert"
+    # Paging and escalation (engine): who was paged, escalation steps, reminders, failures.
+    PAGE = "page"
+    ESCALATION = "escalation"
+    REMINDER = "reminder"
+    NOTIFICATION_FAILED = "notification_failed"
+    # Communication: updates posted to the status page and internally, announcements.
+    PUBLIC_UPDATE = "public_update"
+    INTERNAL_UPDATE = "internal_update"
+    ANNOUNCEMENT = "announcement"
+    # Diagnostics: a one-off check's result attached by a responder.
+    CHECK = "check"
+    # After the incident: closure checklist, overrides, post-mortem, action items.
+    CHECKLIST = "checklist"
+    POSTMORTEM = "postmortem"
+    ACTION_ITEM = "action_item"
 
 
 # What people may write by hand; the rest is recorded by warroom itself.
