@@ -1,0 +1,1 @@
+"""Alerts: normalized, fingerprinted, deduplicated signals that open or join incidents."""

@@ -1,0 +1,188 @@
+"""Where an alert's incident is: the open incident of its group or service within the
+grouping window, or a new one; raising its severity; the ``alert`` events on its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Table, exists, insert, select
+from sqlalchemy.orm import Session
+
+from warroom.alerts.models import Alert
+from warroom.incidents import service as incidents
+from warroom.incidents.lifecycle import OPEN_STATES, Kind, Status
+from warroom.incidents.models import TITLE_MAX, Incident
+from warroom.playbook import Playbook
+from warroom.playbook.triage import Triage
+from warroom.timeline import service as timeline
+from warroom.timeline.models import BODY_MAX, EventKind, TimelineEvent
+
+OPEN_INCIDENT_STATES = [s.value for s in OPEN_STATES]
+_TIMELINE = cast(Table, TimelineEvent.__table__)
+
+
+class IncidentRouter:
+    """The incident side of one ingest batch, with what it has looked up so far."""
+
+    def __init__(self, session: Session, playbook: Playbook, now: datetime, triage: Triage):
+        self.session = session
+        self.playbook = playbook
+        self.now = now
+        self.triage = triage
+        self._groups: dict[tuple[str, str], Incident | None] = {}
+        # The session's identity map holds objects weakly; keep the batch's incidents alive so
+        # a hundred alerts of one incident load it once.
+        self._incidents: dict[int, Incident] = {}
+        self._timeline_rows: list[dict[str, Any]] = []
+
+    def incident(self, alert: Alert) -> Incident | None:
+        """The alert's incident, if it has one."""
+        if alert.incident_id is None:
+            return None
+        incident = self._incidents.get(alert.incident_id)
+        if incident is None:
+            incident = self.session.get(Incident, alert.incident_id)
+            if incident is not None:
+                self._incidents[incident.id] = incident
+        return incident
+
+    def attach(self, alert: Alert, actor: str) -> None:
+        """Join the group's open incident (raising it if need be) or open a new one."""
+        assert alert.service is not None
+        incident = self._group_incident(alert)
+        if incident is None:
+            incident = incidents.declare(
+                self.session,
+                playbook=self.playbook,
+                actor=actor,
+                now=self.now,
+                title=_title(alert.summary),
+                severity=alert.severity,
+                service=alert.service,
+            )
+            self._remember(alert, incident)
+            alert.incident_id = incident.id
+            self.record(incident, alert, actor, "opened this incident")
+            return
+        alert.incident_id = incident.id
+        self.record(incident, alert, actor, "joined")
+        self.raise_severity(alert, actor)
+
+    def raise_severity(self, alert: Alert, actor: str) -> None:
+        """Raise the alert's open incident to the alert's severity if that is higher."""
+        incident = self.incident(alert)
+        if incident is None or incident.status not in OPEN_INCIDENT_STATES:
+            return
+        if self.playbook.rank(alert.severity) >= self.playbook.rank(incident.severity):
+            return
+        self.flush_timeline()
+        incidents.update(
+            self.session,
+            playbook=self.playbook,
+            incident=incident,
+            actor=actor,
+            now=self.now,
+            changes={"severity": alert.severity},
+        )
+        if (
+            incidents.kind_of(incident, self.playbook) is Kind.INCIDENT
+            and incident.status == Status.TRIAGED.value
+        ):
+            # A ticket (opened in "triaged") that an alert raised to P0/P1 is declared now.
+            incidents.transition(
+                self.session,
+                playbook=self.playbook,
+                incident=incident,
+                to=Status.DECLARED,
+                actor=actor,
+                now=self.now,
+                note=f"raised to {alert.severity} by an alert",
+            )
+
+    def acknowledge(self, alert: Alert, actor: str) -> None:
+        """The sender acknowledged the alert: so is its open incident."""
+        incident = self.incident(alert)
+        if incident is None:
+            return
+        self.record(incident, alert, actor, "acknowledged")
+        if incident.acknowledged_at is None and incident.status in OPEN_INCIDENT_STATES:
+            self.flush_timeline()
+            incidents.acknowledge(
+                self.session, playbook=self.playbook, incident=incident, actor=actor, now=self.now
+            )
+
+    def _group_incident(self, alert: Alert) -> Incident | None:
+        """The open incident this alert joins: same Alertmanager group, else same service."""
+        assert alert.service is not None
+        keys = [("service", alert.service)]
+        if alert.group_key:
+            keys.insert(0, ("group", alert.group_key))
+        for key in keys:
+            if key not in self._groups:
+                found = self._groups[key] = self._find_group(*key)
+                if found is not None:
+                    self._incidents[found.id] = found
+            incident = self._groups[key]
+            if incident is not None and incident.status in OPEN_INCIDENT_STATES:
+                return incident
+        return None
+
+    def _find_group(self, what: str, value: str) -> Incident | None:
+        since = self.now - self.triage.grouping_window
+        recent = select(Alert.id).where(
+            Alert.incident_id == Incident.id, Alert.last_seen_at >= since
+        )
+        if what == "group":
+            active: ColumnElement[bool] = exists(recent.where(Alert.group_key == value))
+        else:
+            active = exists(recent) | (Incident.detected_at >= since)
+        query = select(Incident).where(Incident.status.in_(OPEN_INCIDENT_STATES), active)
+        if what == "service":
+            query = query.where(Incident.service == value)
+        return self.session.scalar(query.order_by(Incident.id.desc()).limit(1))
+
+    def _remember(self, alert: Alert, incident: Incident) -> None:
+        assert alert.service is not None
+        self._incidents[incident.id] = incident
+        self._groups[("service", alert.service)] = incident
+        if alert.group_key:
+            self._groups[("group", alert.group_key)] = incident
+
+    def record(self, incident: Incident, alert: Alert, actor: str, what: str) -> None:
+        """An ``alert`` timeline event, written with the batch (``flush_timeline``)."""
+        body = f"Alert {what} ({alert.severity}, {alert.source}): {alert.summary}"
+        self._timeline_rows.append(
+            {
+                "incident_id": incident.id,
+                "at": self.now,
+                "recorded_at": self.now,
+                "kind": EventKind.ALERT.value,
+                "actor": actor,
+                "body": timeline.redact_text(body[:BODY_MAX]),
+                "data": {
+                    "event": what.split()[0],
+                    "fingerprint": alert.fingerprint,
+                    "dedup_key": alert.dedup_key,
+                    "source": alert.source,
+                    "source_severity": alert.source_severity,
+                    "severity": alert.severity,
+                    "rule": alert.rule,
+                },
+            }
+        )
+
+    def flush_timeline(self) -> None:
+        """Write buffered alert events in one statement, now, so they keep their order among
+        the events the incident service records."""
+        if self._timeline_rows:
+            # Core executemany: the ORM's bulk path costs more than the rows themselves. Flush
+            # first, so events the incident service recorded keep their place before ours.
+            self.session.flush()
+            self.session.connection().execute(insert(_TIMELINE), self._timeline_rows)
+            self._timeline_rows = []
+
+
+def _title(summary: str) -> str:
+    title = " ".join(summary.split())
+    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"

@@ -1,0 +1,334 @@
+"""The single path every alert takes: dedup, triage, silences, grouping, incidents, resolve.
+
+A trigger for an open alert (same scope and dedup key) is a repeat: it bumps the count and may
+raise the incident's severity, it never opens a second alert. A new alert is triaged by the
+playbook's rules; unless a silence covers it, it joins the open incident of its Alertmanager
+group or service that was active within the grouping window, or opens a new one (P0/P1 a
+declared incident, P2/P3 a ticket). acknowledge and resolve apply only to an open alert and
+never create one. Every alert joining and resolving is an ``alert`` event on the timeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from warroom.alerts import silences as silence_rules
+from warroom.alerts.event import Action, AlertEvent
+from warroom.alerts.models import Alert, Silence
+from warroom.alerts.routing import OPEN_INCIDENT_STATES, IncidentRouter
+from warroom.errors import InvalidInput
+from warroom.integrations.models import Integration
+from warroom.playbook import Playbook
+from warroom.triage.rules import Facts, effective_triage, evaluate
+
+_OPEN_ALERT = text("alerts.status IN ('triggered', 'acknowledged')")
+
+
+def ingest(
+    session: Session,
+    *,
+    playbook: Playbook,
+    now: datetime,
+    source: str,
+    dedup_key: str,
+    action: Action,
+    summary: str = "",
+    severity: str = "error",
+    service: str | None = None,
+    labels: dict[str, str] | None = None,
+    links: list[dict[str, Any]] | None = None,
+    raw: dict[str, Any] | None = None,
+    integration_id: int | None = None,
+    group_key: str | None = None,
+    actor: str | None = None,
+) -> Alert | None:
+    """Apply one alert event; the alert it created or changed, or None for an acknowledge or
+    resolve that matched no open alert."""
+    event = AlertEvent(
+        source=source,
+        dedup_key=dedup_key,
+        action=action,
+        summary=summary,
+        severity=severity,
+        service=service,
+        labels=dict(labels or {}),
+        links=list(links or []),
+        raw=dict(raw or {}),
+        integration_id=integration_id,
+        group_key=group_key,
+    )
+    return ingest_many(session, playbook=playbook, now=now, events=[event], actor=actor)[0]
+
+
+def ingest_many(
+    session: Session,
+    *,
+    playbook: Playbook,
+    now: datetime,
+    events: Sequence[AlertEvent],
+    actor: str | None = None,
+    integrations: Mapping[int, Integration] | None = None,
+) -> list[Alert | None]:
+    """Apply events in order, all or nothing: every event is validated before any is applied.
+
+    Set-based where it can be (one query for the open alerts of the whole batch, one for the
+    silences), so a 100-alert Alertmanager notification costs a handful of statements.
+    ``integrations`` are rows the caller already holds (the intake writer keeps them), by id.
+    """
+    for event in events:
+        event.validate()
+    batch = _Batch(session, playbook, now, actor)
+    batch.integrations.update(integrations or {})
+    batch.preload(events)
+    results = [batch.apply(event) for event in events]
+    batch.finish()
+    return results
+
+
+class _Batch:
+    """State shared by the events of one call: open alerts, silences, integrations, groups."""
+
+    def __init__(self, session: Session, playbook: Playbook, now: datetime, actor: str | None):
+        self.session = session
+        self.playbook = playbook
+        self.now = now
+        self.actor = actor
+        self.triage = effective_triage(playbook)
+        self.open: dict[tuple[str, str], Alert] = {}
+        self.integrations: dict[int, Integration] = {}
+        self._silences: list[Silence] | None = None
+        self.router = IncidentRouter(session, playbook, now, self.triage)
+        self.new: list[Alert] = []
+
+    def preload(self, events: Sequence[AlertEvent]) -> None:
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Take SQLite's write lock before reading: another writer (the engine's monitors
+            # beside the API) then waits for our commit instead of grouping on a stale read.
+            self.session.execute(_SQLITE_WRITE_LOCK)
+        keys = {(e.scope, e.dedup_key) for e in events}
+        ids = {e.integration_id for e in events if e.integration_id is not None}
+        ids -= set(self.integrations)
+        if ids:
+            found = self.session.scalars(select(Integration).where(Integration.id.in_(ids)))
+            self.integrations.update({i.id: i for i in found})
+            missing = ids - set(self.integrations)
+            if missing:
+                raise InvalidInput(f"no integration {min(missing)}", field="integration_id")
+        if not keys:
+            return
+        # The literal status test matches the partial unique index's predicate, so the
+        # database looks the keys up in that index (a row-value IN would scan open alerts).
+        query = select(Alert).where(
+            _OPEN_ALERT,
+            Alert.scope.in_({scope for scope, _key in keys}),
+            Alert.dedup_key.in_({key for _scope, key in keys}),
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Several API processes may write at once: serialize intake per service (grouping
+            # must see the incident another process just opened) and lock the open alerts we
+            # update (so two repeats never both count from the same value). Locks are taken in
+            # one order, services sorted then rows by id, to keep deadlocks away.
+            services = {self._lock_service(e) for e in events} - {None}
+            for name in sorted(s for s in services if s is not None):
+                self.session.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
+            query = query.order_by(Alert.id).with_for_update()
+        rows = self.session.scalars(query)
+        self.open = {(a.scope, a.dedup_key): a for a in rows if (a.scope, a.dedup_key) in keys}
+
+    def _lock_service(self, event: AlertEvent) -> str | None:
+        try:
+            return self.service_of(event)
+        except InvalidInput:
+            return None
+
+    # -- facts ------------------------------------------------------------------------------
+
+    def actor_of(self, event: AlertEvent) -> str:
+        if self.actor:
+            return self.actor
+        if event.integration_id is not None:
+            return f"integration:{self.integrations[event.integration_id].name}"
+        return event.source
+
+    def service_of(self, event: AlertEvent) -> str | None:
+        """The event's service if the playbook knows it, else the integration's."""
+        if event.service and self.playbook.service(event.service) is not None:
+            return event.service
+        if event.integration_id is not None:
+            return self.integrations[event.integration_id].service
+        if event.service:
+            raise InvalidInput(f"unknown service {event.service!r}", field="service")
+        return None
+
+    def silences(self) -> list[Silence]:
+        if self._silences is None:
+            self._silences = silence_rules.active(self.session, now=self.now)
+        return self._silences
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def apply(self, event: AlertEvent) -> Alert | None:
+        alert = self.open.get((event.scope, event.dedup_key))
+        if event.action == "trigger":
+            if alert is None:
+                return self.open_alert(event)
+            return self.repeat(alert, event)
+        if alert is None:
+            return None  # ack/resolve of nothing open: dropped, never creates an alert
+        if event.action == "acknowledge":
+            return self.acknowledge(alert, event)
+        return self.resolve(alert, event)
+
+    def open_alert(self, event: AlertEvent) -> Alert:
+        service = self.service_of(event)
+        if service is None:
+            raise InvalidInput(
+                "the alert names no service the playbook knows; give a service", field="service"
+            )
+        verdict = evaluate(self.triage, self._facts(event, service))
+        alert = _transient(
+            {
+                "scope": event.scope,
+                "integration_id": event.integration_id,
+                "source": event.source,
+                "dedup_key": event.dedup_key,
+                "fingerprint": event.fingerprint,
+                "status": "triggered",
+                "summary": event.summary.strip(),
+                "source_severity": event.severity,
+                "severity": verdict.severity,
+                "rule": verdict.rule,
+                "service": service,
+                "group_key": event.group_key,
+                "labels": event.labels,
+                "links": event.links,
+                "raw": event.raw,
+                "incident_id": None,
+                "silence_id": None,
+                "count": 1,
+                "first_seen_at": self.now,
+                "last_seen_at": self.now,
+                "acknowledged_at": None,
+                "resolved_at": None,
+            }
+        )
+        self.new.append(alert)
+        self.open[(alert.scope, alert.dedup_key)] = alert
+        self.route(alert, event)
+        return alert
+
+    def finish(self) -> None:
+        """Write the batch's new alerts and timeline events, each table in one statement.
+
+        New alerts are kept out of the unit of work and inserted with one executemany (the
+        ORM's per-object bookkeeping costs more than the rest of intake together). Their ids
+        are set on the returned objects. On PostgreSQL the partial unique index still refuses
+        a second open alert for a key: the advisory lock per service makes that a rare race
+        between services, which fails this transaction and is retried by the sender.
+        """
+        self.router.flush_timeline()
+        if not self.new:
+            return
+        rows = [{key: alert.__dict__[key] for key in _COLUMNS} for alert in self.new]
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            # We hold SQLite's write lock (see preload), so rowids follow the current maximum
+            # in insertion order; a plain executemany is several times cheaper than RETURNING.
+            last = connection.scalar(select(func.max(Alert.id))) or 0
+            connection.execute(insert(_ALERTS), rows)
+            ids: Sequence[int] = range(last + 1, last + 1 + len(rows))
+        else:
+            statement = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
+            ids = connection.execute(statement, rows).scalars().all()
+        for alert, alert_id in zip(self.new, ids, strict=True):
+            alert.id = alert_id
+        self.new = []
+
+    def repeat(self, alert: Alert, event: AlertEvent) -> Alert:
+        alert.count += 1
+        alert.last_seen_at = self.now
+        alert.summary = event.summary.strip() or alert.summary
+        alert.source_severity = event.severity
+        if event.labels:
+            alert.labels = event.labels
+        if event.links:
+            alert.links = event.links
+        if event.raw:
+            alert.raw = event.raw
+        verdict = evaluate(self.triage, self._facts(event, alert.service))
+        if self.playbook.rank(verdict.severity) < self.playbook.rank(alert.severity):
+            alert.severity, alert.rule = verdict.severity, verdict.rule
+        incident = self.router.incident(alert)
+        if incident is None or incident.status not in OPEN_INCIDENT_STATES:
+            # A silence may have ended since it first fired, or people resolved its incident
+            # while it still fires: it opens (or joins) an incident now.
+            self.route(alert, event)
+        else:
+            self.router.raise_severity(alert, self.actor_of(event))
+        return alert
+
+    def acknowledge(self, alert: Alert, event: AlertEvent) -> Alert:
+        if alert.status == "acknowledged":
+            return alert
+        alert.status = "acknowledged"
+        alert.acknowledged_at = self.now
+        self.router.acknowledge(alert, self.actor_of(event))
+        return alert
+
+    def resolve(self, alert: Alert, event: AlertEvent) -> Alert:
+        alert.status = "resolved"
+        alert.resolved_at = self.now
+        del self.open[(alert.scope, alert.dedup_key)]
+        incident = self.router.incident(alert)
+        if incident is not None:
+            self.router.record(incident, alert, self.actor_of(event), "resolved")
+        return alert
+
+    # -- incidents --------------------------------------------------------------------------
+
+    def route(self, alert: Alert, event: AlertEvent) -> None:
+        """Join the group's open incident, open a new one, or stay silenced."""
+        silence = silence_rules.silencing(
+            self.silences(), service=alert.service, labels=alert.labels
+        )
+        alert.silence_id = silence.id if silence is not None else None
+        if silence is None:
+            self.router.attach(alert, self.actor_of(event))
+
+    @staticmethod
+    def _facts(event: AlertEvent, service: str | None) -> Facts:
+        return Facts(
+            source=event.source,
+            source_severity=event.severity,
+            service=service,
+            summary=event.summary,
+            labels=event.labels,
+        )
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_SQLITE_WRITE_LOCK = text("UPDATE alerts SET count = count WHERE 0 = 1")
+
+
+def _lock_key(service: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a service's intake."""
+    digest = hashlib.sha256(f"warroom.intake:{service}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_ALERTS = cast(Table, Alert.__table__)
+_COLUMNS = [c.key for c in _ALERTS.columns if c.key != "id"]
+
+
+def _transient(values: dict[str, Any]) -> Alert:
+    """A new, not yet stored Alert built the way the ORM builds loaded rows (filling its
+    ``__dict__``), which skips the per-attribute events of the constructor."""
+    alert: Alert = Alert._sa_class_manager.new_instance()  # type: ignore[attr-defined]
+    alert.__dict__.update(values)
+    return alert

@@ -1,0 +1,1 @@
+"""Integration keys: how senders (PagerDuty clients, Alertmanager, Sentry, scripts) reach intake."""
