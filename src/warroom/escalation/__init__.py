@@ -1,0 +1,1 @@
+"""Escalation: paging an incident's policy level by level until someone acknowledges."""
