@@ -1,0 +1,1 @@
+"""The public status page: components, published incidents, maintenance, Statuspage v2 JSON."""
