@@ -1,0 +1,1 @@
+"""Changes and deployments: what was shipped when, for incident-rate-per-deployment metrics."""

@@ -1,0 +1,1 @@
+"""The closure checklist: what must be true before an incident is closed, and the close gate."""
