@@ -6,14 +6,26 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from warroom import __version__
-from warroom.api import errors
+from warroom.api import errors, observability
 from warroom.api.deps import AppState
 from warroom.api.limits import BodySizeLimit
-from warroom.api.routes import incidents, system, tokens
+from warroom.api.routes import (
+    alerts,
+    incidents,
+    intake,
+    integrations,
+    monitors,
+    oncall,
+    system,
+    tokens,
+)
+from warroom.api.routes.postincident import routers as postincident_routers
+from warroom.api.routes.statuspage import routers as statuspage_routers
 from warroom.clock import Clock, SystemClock
 from warroom.config import Settings
 from warroom.db import make_engine, make_sessionmaker
 from warroom.playbook import Playbook, default_playbook, load_playbook
+from warroom.web.fastpath import PublicFastPath
 
 
 def create_app(
@@ -38,8 +50,19 @@ def create_app(
         sessions=make_sessionmaker(engine),
     )
     errors.install(app)
+    observability.install(app)  # GET /metrics and the request-latency histogram
     app.include_router(system.router)
     app.include_router(incidents.router)
     app.include_router(tokens.router)
+    for router in postincident_routers:
+        app.include_router(router)
+    app.include_router(intake.router)
+    app.include_router(alerts.router)
+    app.include_router(integrations.router)
+    app.include_router(monitors.router)
+    for router in statuspage_routers:
+        app.include_router(router)
+    app.include_router(oncall.router)  # schedules, on-call, .ics, notifications, escalation
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PublicFastPath)
     return app

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.auth import service as auth
@@ -63,16 +64,17 @@ PlaybookDep = Annotated[Playbook, Depends(get_playbook)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+# Declared as a security scheme so OpenAPI (and /docs) show bearer auth; errors are ours.
+bearer_scheme = HTTPBearer(auto_error=False, description="An API token: wr_...")
 
 
-def current_actor(request: Request, session: SessionDep, now: NowDep) -> Actor:
-    return auth.authenticate(session, _bearer(request), now=now)
+def current_actor(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    session: SessionDep,
+    now: NowDep,
+) -> Actor:
+    secret = credentials.credentials.strip() if credentials else None
+    return auth.authenticate(session, secret or None, now=now)
 
 
 def _requiring(role: Role):  # type: ignore[no-untyped-def]

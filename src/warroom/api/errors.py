@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.errors import (
@@ -74,6 +75,23 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A concurrent request won a race for a unique row (a role holder, a name): nothing was
+    # stored for this one, and retrying sees the new state.
+    return JSONResponse(
+        error_body("conflict", "a concurrent change conflicted with this request; retry it"),
+        status_code=409,
+    )
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        error_body("database_unavailable", "the database is not answering; try again shortly"),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return JSONResponse(
@@ -85,3 +103,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(WarroomError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)

@@ -48,6 +48,11 @@ class UpdateIn(Strict):
 class TransitionIn(Strict):
     to: str = Field(description="The state to move to")
     note: str | None = Field(default=None, max_length=4000, description="Why, for the timeline")
+    override: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Closing with closure-checklist items open: the reason (IC or admin only)",
+    )
 
 
 class RoleIn(Strict):

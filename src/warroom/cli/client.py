@@ -204,10 +204,14 @@ class ApiClient:
     def edit(self, ref: str, changes: JSON) -> JSON:
         return self._json("PATCH", f"{INCIDENTS}/{_ref(ref)}", body=changes)
 
-    def transition(self, ref: str, to: str, note: str | None = None) -> JSON:
+    def transition(
+        self, ref: str, to: str, note: str | None = None, override: str | None = None
+    ) -> JSON:
         body: JSON = {"to": to}
         if note is not None:
             body["note"] = note
+        if override is not None:
+            body["override"] = override
         return self._json("POST", f"{INCIDENTS}/{_ref(ref)}/transitions", body=body)
 
     def acknowledge(self, ref: str) -> JSON:

@@ -199,12 +199,18 @@ def transition(
     ref: Ref,
     state: Annotated[str, typer.Argument(help="The state to move to, e.g. investigating.")],
     note: Annotated[str | None, typer.Option(help="Why, for the timeline.")] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(help="Close with closure-checklist items open, for this reason (IC/admin)."),
+    ] = None,
     url: Url = DEFAULT_URL,
     token: Token = None,
     as_json: AsJson = False,
 ) -> None:
     """Move an incident to its next state."""
-    incident = _call(url, token, lambda client: client.transition(ref, state, note))
+    incident = _call(
+        url, token, lambda client: client.transition(ref, state, note, override_reason)
+    )
     _print(as_json, incident, output.moved)
 
 

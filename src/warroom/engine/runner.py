@@ -68,5 +68,17 @@ class Runner:
 
 def default_jobs(playbook: Playbook) -> list[Job]:
     """Every job the engine runs, in order. Domains add theirs here."""
-    del playbook  # the jobs that need it take it in their constructor
-    return []
+    from warroom.engine.jobs import engine_jobs
+    from warroom.monitors.scheduler import MonitorScheduler, ResultPruner
+    from warroom.postmortems.jobs import jobs as postincident_jobs
+    from warroom.updates.announcements import AnnounceDeclarations
+
+    # the jobs that need the playbook take it in their constructor
+    return [
+        *postincident_jobs(playbook),
+        MonitorScheduler(playbook),
+        ResultPruner(),
+        # before delivery, so an announcement goes out in the same cycle
+        AnnounceDeclarations(playbook),
+        *engine_jobs(playbook),
+    ]

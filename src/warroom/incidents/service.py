@@ -359,8 +359,14 @@ def transition(
     actor: str,
     now: datetime,
     note: str | None = None,
+    override_reason: str | None = None,
+    actor_is_admin: bool = False,
 ) -> Incident:
-    """Move the incident one step along the lifecycle table."""
+    """Move the incident one step along the lifecycle table.
+
+    Closing is refused while closure-checklist items are open, unless the IC or an admin
+    (``actor_is_admin``) gives an ``override_reason``, which is recorded on the timeline.
+    """
     ref = ref_of(incident, playbook)
     kind = kind_of(incident, playbook)
     current = Status(incident.status)
@@ -389,6 +395,20 @@ def transition(
             current=current.value,
             requested=target.value,
             missing_role=roles.INCIDENT_COMMANDER,
+        )
+
+    if target is Status.CLOSED:
+        from warroom.closure import service as closure  # closure reads incidents; import late
+
+        closure.check_close(
+            session,
+            playbook=playbook,
+            incident=incident,
+            ref=ref,
+            actor=actor,
+            actor_is_admin=actor_is_admin,
+            now=now,
+            override_reason=override_reason,
         )
 
     incident.status = target.value

@@ -138,6 +138,36 @@ def _templates(c: _Checker) -> None:
                 c.add(path, result[0], result[1])
 
 
+def _triage(c: _Checker) -> None:
+    from warroom.playbook.triage import triage_problems
+
+    for path, message in triage_problems(c.data):
+        c.add(path, message)
+
+
+def _statuspage(c: _Checker) -> None:
+    from warroom.playbook.statuspage import check_references
+
+    check_references(c)
+
+
+def _monitors(c: _Checker) -> None:
+    from warroom.playbook.monitors import monitor_problems
+
+    services = {str(s.get("name")) for _, s in _items(c.data, "services")}
+    for path, message in monitor_problems(c.data, services):
+        c.add(path, message)
+
+
+def _engine(c: _Checker) -> None:
+    from warroom.playbook.escalation import escalation_problems
+    from warroom.playbook.notify import notify_problems
+    from warroom.playbook.oncall import schedule_problems
+
+    for check in (schedule_problems, escalation_problems, notify_problems):
+        c.problems.extend(check(c.data, c.line_of))
+
+
 def reference_problems(data: Mapping[str, Any], line_of: LineOf | None = None) -> list[Problem]:
     """Every cross-reference problem in a playbook's plain data, with lines if ``line_of`` knows.
 
@@ -152,4 +182,8 @@ def reference_problems(data: Mapping[str, Any], line_of: LineOf | None = None) -
     _roles(c)
     _severity_refs(c)
     _templates(c)
+    _statuspage(c)
+    _triage(c)
+    _monitors(c)
+    _engine(c)
     return c.problems

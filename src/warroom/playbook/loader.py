@@ -9,6 +9,7 @@ sorted by line; ``format_problems`` prints them as ``FILE:LINE: path: message``.
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -113,10 +114,19 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _redact_contacts(data: dict[str, Any]) -> None:
-    for person in data.get("people", []):
-        for method in person.get("contact", []):
-            method["url"] = redact_url(method["url"])
+_URL_VALUE = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+
+
+def _redact_urls(value: Any) -> Any:
+    """Every URL-valued string anywhere in the playbook (contact methods, notification and
+    announcement channels, sections added later) with its secrets masked."""
+    if isinstance(value, dict):
+        return {key: _redact_urls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_urls(item) for item in value]
+    if isinstance(value, str) and _URL_VALUE.match(value):
+        return redact_url(value)
+    return value
 
 
 def dump_playbook(pb: Playbook, *, redact: bool = True) -> str:
@@ -127,7 +137,7 @@ def dump_playbook(pb: Playbook, *, redact: bool = True) -> str:
     """
     data = pb.model_dump(mode="json", exclude_none=True)
     if redact:
-        _redact_contacts(data)
+        data = _redact_urls(data)
     header = "# The effective playbook: every setting with its value"
     header += "; contact secrets redacted.\n" if redact else ".\n"
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000)

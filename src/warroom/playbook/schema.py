@@ -30,6 +30,12 @@ from warroom.errors import PlaybookError
 from warroom.incidents.lifecycle import Status
 from warroom.playbook.checks import REQUIRED_ROLES, reference_problems
 from warroom.playbook.durations import Duration
+from warroom.playbook.escalation import EscalationPolicy
+from warroom.playbook.monitors import MonitorSpec
+from warroom.playbook.notify import Notify
+from warroom.playbook.oncall import Schedule
+from warroom.playbook.statuspage import Announcements, Component, StatusPage
+from warroom.playbook.triage import Triage
 
 if TYPE_CHECKING:
     from warroom.playbook.context import IncidentContext, OrganizationContext, WarRoomContext
@@ -253,6 +259,18 @@ class ChecklistItem(_Model):
     """Unique id, e.g. service_restored."""
     text: Text
     """The item as shown."""
+    auto: (
+        Literal[
+            "no_open_alerts",
+            "monitors_healthy",
+            "resolved_update_posted",
+            "stakeholders_notified",
+            "postmortem_scheduled",
+        ]
+        | None
+    ) = None
+    """Checked by warroom from what it knows (see docs/postincident.md); null: ticked by a
+    person. A person may still tick an automatic item that warroom cannot see done."""
 
 
 class AgendaItem(_Model):
@@ -309,6 +327,22 @@ class Playbook(_Model):
     """What must be true before an incident is closed."""
     postmortem: Postmortem = Field(default_factory=Postmortem)
     """Post-mortem policy."""
+    status_page: StatusPage = Field(default_factory=StatusPage)
+    """The public status page's settings."""
+    components: tuple[Component, ...] = ()
+    """Components shown on the status page, each linked to services and monitors."""
+    announcements: Announcements = Field(default_factory=Announcements)
+    """Channels that hear "INCIDENT DECLARED" for the severities listed."""
+    triage: Triage | None = None
+    """Alert triage rules and grouping; the default playbook's rules when unset."""
+    monitors: tuple[MonitorSpec, ...] = ()
+    """Monitors that probe services on a schedule (see docs/monitors.md)."""
+    schedules: tuple[Schedule, ...] = ()
+    """On-call schedules: rotations in layers, restrictions and overrides (docs/engine.md)."""
+    escalation_policies: dict[Slug, EscalationPolicy] = Field(default_factory=dict)
+    """Escalation policies by name: levels of targets paged until someone acknowledges."""
+    notify: Notify = Field(default_factory=Notify)
+    """Notification delivery: channels, per-person rules, retries and semantics."""
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Playbook:

@@ -128,7 +128,7 @@ def _incident(**changes: object) -> IncidentContext:
         "title": "Checkout is down",
         "severity": "P0",
         "severity_name": "Critical",
-        "service": "Pitchey Production",
+        "service": "payments",
         "impact": "No one can pay",
         "status": "declared",
         "kind": "incident",
@@ -160,7 +160,7 @@ def test_default_declaration_reads_like_the_seed():
     }
     assert render(pb.templates.declaration, ctx) == (
         "@channel INCIDENT DECLARED - P0\n"
-        "**Service**: Pitchey Production\n"
+        "**Service**: Pitchey Production (payments)\n"
         "**Severity**: P0 - Critical\n"
         "**Impact**: No one can pay\n"
         "**IC**: @alice\n"
@@ -205,7 +205,7 @@ def test_default_templates_cope_with_missing_optional_values():
         "**Need**: Nothing at the moment",
     ]
     for source in pb.templates.status_page.values():
-        assert "Pitchey Production" in render(source, sparse)
+        assert "payments" in render(source, sparse)
 
 
 def test_default_status_page_texts():

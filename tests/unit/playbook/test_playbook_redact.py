@@ -41,3 +41,21 @@ def test_redaction_never_leaks_the_secret_parts():
     out = redact_url(url)
     assert "awg8xw" not in out
     assert "u7u3ih" not in out
+
+
+def test_dump_redacts_urls_in_every_section():
+    from warroom.playbook import default_playbook_text, dump_playbook, parse_playbook
+
+    text = default_playbook_text()
+    text = text.replace(
+        "notify:\n  channels: {}",
+        'notify:\n  channels:\n    stakeholders: "mailtos://user:hunter2@smtp.example.com"',
+    )
+    text = text.replace(
+        "announcements:\n  severities: [P0, P1]\n  channels: []",
+        'announcements:\n  severities: [P0, P1]\n  channels: ["slack://TokenAAAAA/TokenBBBBB/C1"]',
+    )
+    dumped = dump_playbook(parse_playbook(text))
+    assert "hunter2" not in dumped
+    assert "TokenAAAAA" not in dumped
+    assert "mailtos://user:***@smtp.example.com" in dumped

@@ -22,6 +22,7 @@ from warroom.api.schemas import (
     TransitionIn,
     UpdateIn,
 )
+from warroom.auth.service import Role
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
 from warroom.playbook import Playbook
@@ -151,6 +152,8 @@ def transition(
         actor=actor.label,
         now=now,
         note=body.note,
+        override_reason=body.override,
+        actor_is_admin=actor.role is Role.ADMIN,
     )
     return _detail(session, incident, playbook, now)
 
