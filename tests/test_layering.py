@@ -14,8 +14,28 @@ DOMAIN_MODULES = [
     "warroom.timeline.service",
     "warroom.auth.service",
     "warroom.playbook",
+    "warroom.alerts.service",
+    "warroom.integrations.service",
+    "warroom.triage.rules",
+    "warroom.oncall.service",
+    "warroom.escalation.service",
+    "warroom.notify.service",
+    "warroom.notify.delivery",
+    "warroom.reminders.service",
+    "warroom.monitors.service",
+    "warroom.monitors.scheduler",
+    "warroom.checks.service",
+    "warroom.statuspage.documents",
+    "warroom.updates.public",
+    "warroom.closure.service",
+    "warroom.postmortems.service",
+    "warroom.actions.service",
+    "warroom.changes.service",
+    "warroom.metrics.service",
+    "warroom.engine.runner",
 ]
-EDGE_PACKAGES = ["fastapi", "starlette", "typer", "uvicorn", "rich"]
+# (Not rich: httpx, which probes and notifications use, imports it for its own CLI.)
+EDGE_PACKAGES = ["fastapi", "starlette", "typer", "uvicorn"]
 
 
 @pytest.mark.parametrize("module", DOMAIN_MODULES)
