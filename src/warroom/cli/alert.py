@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from warroom.cli import output
-from warroom.cli.client import DEFAULT_URL, JSON, ApiClient, ClientError
+from warroom.cli.calls import call_api
+from warroom.cli.client import DEFAULT_URL, JSON, ApiClient
 from warroom.cli.incident import AsJson, Token, Url, _many, _time
 
 app = typer.Typer(help="Alerts: list, show, report by hand, and silences.", no_args_is_help=True)
@@ -58,17 +59,8 @@ class AlertClient(ApiClient):
 
 
 def _call(url: str, token: str | None, request: Callable[[AlertClient], T]) -> T:
-    if not token:
-        output.error("no API token; pass --token or set WARROOM_TOKEN")
-        raise typer.Exit(2)
-    client = AlertClient(url, token)
-    try:
-        return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
-    finally:
-        client.close()
+    """Make one API call; a missing token or a refusal becomes a message and an exit code."""
+    return call_api(AlertClient, url, token, request)
 
 
 def _console() -> Console:

@@ -15,7 +15,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from warroom.cli import output
-from warroom.cli.client import DEFAULT_URL, JSON, ApiClient, ClientError
+from warroom.cli.calls import call_api
+from warroom.cli.client import DEFAULT_URL, JSON, ApiClient
 
 app = typer.Typer(help="Declare and work incidents through the API.", no_args_is_help=True)
 
@@ -88,19 +89,8 @@ At = Annotated[str | None, _time_option("When it happened, if before now")]
 
 
 def _call(url: str, token: str | None, request: Callable[[ApiClient], T]) -> T:
-    """Make one API call; turn a missing token or a refusal into a message and an exit code."""
-    if not token:
-        output.error(
-            "no API token; pass --token or set WARROOM_TOKEN "
-            "(an admin creates one with `warroom token create --name NAME --person HANDLE`)"
-        )
-        raise typer.Exit(2)
-    try:
-        with ApiClient(url, token) as client:
-            return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
+    """Make one API call; a missing token or a refusal becomes a message and an exit code."""
+    return call_api(ApiClient, url, token, request)
 
 
 def _print(as_json: bool, data: Any, render: Callable[[Any], None]) -> None:

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from warroom.cli import output
-from warroom.cli.client import DEFAULT_URL, JSON, ApiClient, ClientError, _ref
+from warroom.cli.calls import call_api
+from warroom.cli.client import DEFAULT_URL, JSON, ApiClient, _ref
 from warroom.cli.incident import AsJson, Token, Url
 
 app = typer.Typer(help="Monitors: state, results, run one now.", no_args_is_help=True)
@@ -40,18 +41,8 @@ class MonitorClient(ApiClient):
 
 
 def call(url: str, token: str | None, request: Callable[[MonitorClient], T]) -> T:
-    """One API call; a missing token exits 2, a refusal 1, an unreachable server 2."""
-    if not token:
-        output.error("no API token; pass --token or set WARROOM_TOKEN")
-        raise typer.Exit(2)
-    client = MonitorClient(url, token)
-    try:
-        return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
-    finally:
-        client.close()
+    """Make one API call; a missing token or a refusal becomes a message and an exit code."""
+    return call_api(MonitorClient, url, token, request)
 
 
 def _state(value: Any) -> Text:

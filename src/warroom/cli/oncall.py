@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from warroom.cli import output
-from warroom.cli.client import DEFAULT_URL, ApiClient, ApiError, ClientError, _ref
+from warroom.cli.calls import call_api
+from warroom.cli.client import DEFAULT_URL, ApiClient, ApiError, _ref
 from warroom.cli.incident import AsJson, Token, Url, _time
 
 app = typer.Typer(help="On-call schedules, notifications and escalations.", no_args_is_help=True)
@@ -41,17 +42,8 @@ class OncallClient(ApiClient):
 
 
 def _call(url: str, token: str | None, request: Callable[[OncallClient], T]) -> T:
-    if not token:
-        output.error("no API token; pass --token or set WARROOM_TOKEN")
-        raise typer.Exit(2)
-    client = OncallClient(url, token)
-    try:
-        return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
-    finally:
-        client.close()
+    """Make one API call; a missing token or a refusal becomes a message and an exit code."""
+    return call_api(OncallClient, url, token, request)
 
 
 def _params(**values: str | None) -> list[tuple[str, str]]:

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import typer
 
-from warroom.cli import output
-from warroom.cli.client import INCIDENTS, JSON, ApiClient, ClientError, _ref
+from warroom.cli.calls import call_api
+from warroom.cli.client import INCIDENTS, JSON, ApiClient, _ref
 
 T = TypeVar("T")
 
@@ -74,20 +74,7 @@ class PostIncidentClient(ApiClient):
 
 def call(url: str, token: str | None, request: Callable[[PostIncidentClient], T]) -> T:
     """Make one API call; a missing token or a refusal becomes a message and an exit code."""
-    if not token:
-        output.error(
-            "no API token; pass --token or set WARROOM_TOKEN "
-            "(an admin creates one with `warroom token create --name NAME --person HANDLE`)"
-        )
-        raise typer.Exit(2)
-    client = PostIncidentClient(url, token)
-    try:
-        return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
-    finally:
-        client.close()
+    return call_api(PostIncidentClient, url, token, request)
 
 
 def text_or_file(value: str | None) -> str | None:

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from warroom.cli import output
-from warroom.cli.client import DEFAULT_URL, INCIDENTS, JSON, ApiClient, ClientError, _ref
+from warroom.cli.calls import call_api
+from warroom.cli.client import DEFAULT_URL, INCIDENTS, JSON, ApiClient, _ref
 from warroom.cli.incident import AsJson, Ref, Token, Url, _time
 
 app = typer.Typer(help="Post public and internal incident updates.", no_args_is_help=True)
@@ -48,17 +49,8 @@ class CommsClient(ApiClient):
 
 
 def _call(url: str, token: str | None, request: Callable[[CommsClient], T]) -> T:
-    if not token:
-        output.error("no API token; pass --token or set WARROOM_TOKEN")
-        raise typer.Exit(2)
-    client = CommsClient(url, token)
-    try:
-        return request(client)
-    except ClientError as err:
-        output.client_error(err)
-        raise typer.Exit(output.exit_code(err)) from None
-    finally:
-        client.close()
+    """Make one API call; a missing token or a refusal becomes a message and an exit code."""
+    return call_api(CommsClient, url, token, request)
 
 
 def _components(values: list[str] | None) -> dict[str, str]:
