@@ -9,151 +9,64 @@ states. Reopening clears mitigated_at and resolved_at, so they always describe t
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from warroom.errors import Conflict, IllegalTransition, InvalidInput
 from warroom.incidents import lifecycle
-from warroom.incidents.lifecycle import INITIAL_STATES, OPEN_STATES, Kind, Status
+from warroom.incidents.lifecycle import INITIAL_STATES, Kind, Status
 from warroom.incidents.messages import war_room_channel
-from warroom.incidents.models import IMPACT_MAX, TITLE_MAX, Incident
+from warroom.incidents.models import Incident
+from warroom.incidents.queries import (
+    MAX_PAGE,
+    Page,
+    ack_due_at,
+    allowed_transitions,
+    get,
+    is_open,
+    kind_of,
+    list_incidents,
+    parse_ref,
+    ref_of,
+)
+from warroom.incidents.validation import (
+    check_detected_first,
+    check_order,
+    check_past,
+    check_service,
+    clean_impact,
+    clean_title,
+    severity_of,
+)
 from warroom.playbook import Playbook
-from warroom.playbook.schema import Severity
 from warroom.roles import service as roles
 from warroom.timeline import service as timeline
 from warroom.timeline.models import EventKind, TimelineEvent
 
-MAX_PAGE = 200
-MAX_ID = 2**31 - 1  # ids are 4-byte integers on PostgreSQL
-_STATUS_VALUES = frozenset(s.value for s in Status)
-FUTURE_SKEW = timedelta(minutes=2)
 BACKDATE_LIMIT = timedelta(days=1)
 
-
-# -- references -----------------------------------------------------------------------------
-
-
-def ref_of(incident: Incident, playbook: Playbook) -> str:
-    return f"{playbook.organization.incident_prefix}-{incident.id}"
-
-
-def parse_ref(ref: str, playbook: Playbook) -> int:
-    """'INC-42', 'inc-42' or '42' → 42."""
-    match = re.fullmatch(r"(?:([A-Za-z]+)-)?(\d{1,12})", ref.strip())
-    prefix = playbook.organization.incident_prefix
-    if match is None or (match.group(1) and match.group(1).upper() != prefix):
-        raise NotFound(f"no incident {ref!r}; references look like {prefix}-42")
-    number = int(match.group(2))
-    if number > MAX_ID:
-        raise NotFound(f"no incident {prefix}-{number}")
-    return number
-
-
-def get(session: Session, ref: str | int, *, playbook: Playbook, lock: bool = False) -> Incident:
-    """The incident with this reference; ``lock`` takes a row lock for an update."""
-    incident_id = ref if isinstance(ref, int) else parse_ref(ref, playbook)
-    query = select(Incident).where(Incident.id == incident_id)
-    if lock:
-        query = query.with_for_update()
-    incident = session.scalar(query)
-    if incident is None:
-        raise NotFound(f"no incident {playbook.organization.incident_prefix}-{incident_id}")
-    return incident
-
-
-# -- derived facts --------------------------------------------------------------------------
-
-
-def kind_of(incident: Incident, playbook: Playbook) -> Kind:
-    """Declared incident or ticket, from the severity's ``declare`` flag in the playbook."""
-    return Kind.INCIDENT if _severity(playbook, incident.severity).declare else Kind.TICKET
-
-
-def ack_due_at(incident: Incident, playbook: Playbook) -> datetime:
-    """Acknowledgement is due the severity's response time after detection."""
-    return incident.detected_at + _severity(playbook, incident.severity).response_time
-
-
-def allowed_transitions(incident: Incident, playbook: Playbook) -> list[Status]:
-    return lifecycle.allowed(kind_of(incident, playbook), Status(incident.status))
-
-
-def is_open(incident: Incident) -> bool:
-    return Status(incident.status) in OPEN_STATES
-
-
-def _severity(playbook: Playbook, key: str) -> Severity:
-    try:
-        return playbook.severity(key)
-    except KeyError:
-        raise InvalidInput(
-            f"unknown severity {key!r}; expected one of {', '.join(playbook.severity_keys())}",
-            field="severity",
-        ) from None
-
-
-# -- validation -----------------------------------------------------------------------------
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidInput("title must not be empty", field="title")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(f"title is {len(title)} characters; at most {TITLE_MAX}", field="title")
-    return title
-
-
-def _clean_impact(impact: str) -> str:
-    impact = impact.strip()
-    if len(impact) > IMPACT_MAX:
-        raise InvalidInput(
-            f"impact is {len(impact)} characters; at most {IMPACT_MAX}", field="impact"
-        )
-    return impact
-
-
-def _check_service(playbook: Playbook, service: str) -> str:
-    if playbook.service(service) is None:
-        raise InvalidInput(
-            f"unknown service {service!r}; the playbook's services are: "
-            f"{', '.join(s.name for s in playbook.services) or '(none)'}",
-            field="service",
-        )
-    return service
-
-
-def _check_past(when: datetime, field: str, now: datetime) -> datetime:
-    if when.tzinfo is None:
-        raise InvalidInput(f"{field} needs a UTC offset, e.g. 2026-11-02T09:00:00Z", field=field)
-    if when > now + FUTURE_SKEW:
-        raise InvalidInput(f"{field} cannot be in the future", field=field)
-    return when
-
-
-def _check_order(impact_started_at: datetime | None, detected_at: datetime) -> None:
-    if impact_started_at is not None and impact_started_at > detected_at:
-        raise InvalidInput(
-            "impact_started_at must not be after detected_at (impact starts before it is detected)",
-            field="impact_started_at",
-        )
-
-
-def _check_detected_first(incident: Incident, detected_at: datetime) -> None:
-    """Detection comes before declaration, acknowledgement, mitigation and resolution."""
-    for field in ("declared_at", "acknowledged_at", "mitigated_at", "resolved_at"):
-        later = getattr(incident, field)
-        if later is not None and detected_at > later:
-            raise InvalidInput(
-                f"detected_at must not be after {field} ({later.isoformat()})",
-                field="detected_at",
-            )
+__all__ = [  # the queries are part of this service's interface too
+    "MAX_PAGE",
+    "Page",
+    "ack_due_at",
+    "acknowledge",
+    "add_entry",
+    "allowed_transitions",
+    "declare",
+    "get",
+    "is_open",
+    "kind_of",
+    "list_incidents",
+    "needs_commander",
+    "parse_ref",
+    "ref_of",
+    "relieve_role",
+    "transition",
+    "update",
+]
 
 
 # -- declaring ------------------------------------------------------------------------------
@@ -182,17 +95,17 @@ def declare(
     Incident Commander is ``commander``, else the declaring person (``declarer``): the seed
     assigns an IC right after declaring. Tickets have no IC.
     """
-    title = _clean_title(title)
-    impact = _clean_impact(impact)
-    level = _severity(playbook, severity)
-    service = _check_service(playbook, service)
+    title = clean_title(title)
+    impact = clean_impact(impact)
+    level = severity_of(playbook, severity)
+    service = check_service(playbook, service)
     kind = Kind.INCIDENT if level.declare else Kind.TICKET
     if detected_at is not None:
-        _check_past(detected_at, "detected_at", now)
+        check_past(detected_at, "detected_at", now)
     detected = detected_at or now
     if impact_started_at is not None:
-        _check_past(impact_started_at, "impact_started_at", now)
-    _check_order(impact_started_at, detected)
+        check_past(impact_started_at, "impact_started_at", now)
+    check_order(impact_started_at, detected)
     initial = _initial_status(kind, status)
     if commander is not None and kind is Kind.TICKET:
         raise InvalidInput(
@@ -283,68 +196,6 @@ def _unique_channel(session: Session, incident: Incident, playbook: Playbook) ->
         suffix = f"-{incident.id}"
         name = name[: 80 - len(suffix)] + suffix
     return name
-
-
-# -- listing --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Incident]
-    total: int
-    limit: int
-    offset: int
-
-
-def list_incidents(
-    session: Session,
-    *,
-    playbook: Playbook,
-    statuses: Sequence[str] = (),
-    severities: Sequence[str] = (),
-    services: Sequence[str] = (),
-    kind: str | None = None,
-    open_only: bool = False,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page:
-    """Incidents newest first, filtered and paginated."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative", field="offset")
-    query = select(Incident)
-    for value in statuses:
-        if value not in _STATUS_VALUES:
-            raise InvalidInput(
-                f"unknown status {value!r}; expected one of {', '.join(Status)}", field="status"
-            )
-    for value in severities:
-        _severity(playbook, value)
-    if statuses:
-        query = query.where(Incident.status.in_(list(statuses)))
-    if severities:
-        query = query.where(Incident.severity.in_(list(severities)))
-    if services:
-        query = query.where(Incident.service.in_(list(services)))
-    if kind is not None:
-        try:
-            wanted = Kind(kind)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown kind {kind!r}; expected incident or ticket", field="kind"
-            ) from None
-        keys = [
-            k
-            for k in playbook.severity_keys()
-            if playbook.severity(k).declare == (wanted is Kind.INCIDENT)
-        ]
-        query = query.where(Incident.severity.in_(keys))
-    if open_only:
-        query = query.where(Incident.status.in_([s.value for s in OPEN_STATES]))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(Incident.id.desc()).limit(limit).offset(offset))
-    return Page(items=list(items), total=total, limit=limit, offset=offset)
 
 
 # -- working an incident --------------------------------------------------------------------
@@ -561,10 +412,10 @@ def update(
             field=unknown[0],
         )
     new = {
-        "title": _clean_title(changes["title"]) if "title" in changes else incident.title,
-        "impact": _clean_impact(changes["impact"]) if "impact" in changes else incident.impact,
+        "title": clean_title(changes["title"]) if "title" in changes else incident.title,
+        "impact": clean_impact(changes["impact"]) if "impact" in changes else incident.impact,
         "service": (
-            _check_service(playbook, changes["service"])
+            check_service(playbook, changes["service"])
             if "service" in changes
             else incident.service
         ),
@@ -572,15 +423,15 @@ def update(
         "impact_started_at": changes.get("impact_started_at", incident.impact_started_at),
         "detected_at": changes.get("detected_at", incident.detected_at),
     }
-    level = _severity(playbook, new["severity"])
+    level = severity_of(playbook, new["severity"])
     if new["detected_at"] is None:
         raise InvalidInput("detected_at cannot be removed", field="detected_at")
     for field in ("impact_started_at", "detected_at"):
         if field in changes and changes[field] is not None:
-            _check_past(changes[field], field, now)
-    _check_order(new["impact_started_at"], new["detected_at"])
+            check_past(changes[field], field, now)
+    check_order(new["impact_started_at"], new["detected_at"])
     if "detected_at" in changes:
-        _check_detected_first(incident, new["detected_at"])
+        check_detected_first(incident, new["detected_at"])
 
     was_incident = kind_of(incident, playbook) is Kind.INCIDENT
     edits = {
