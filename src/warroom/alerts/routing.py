@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, exists, insert, select
+from sqlalchemy import BindParameter, ColumnElement, Select, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from warroom.alerts import bulk
 from warroom.alerts.models import Alert
 from warroom.incidents import service as incidents
 from warroom.incidents.lifecycle import OPEN_STATES, Kind, Status
@@ -130,17 +131,8 @@ class IncidentRouter:
 
     def _find_group(self, what: str, value: str) -> Incident | None:
         since = self.now - self.triage.grouping_window
-        recent = select(Alert.id).where(
-            Alert.incident_id == Incident.id, Alert.last_seen_at >= since
-        )
-        if what == "group":
-            active: ColumnElement[bool] = exists(recent.where(Alert.group_key == value))
-        else:
-            active = exists(recent) | (Incident.detected_at >= since)
-        query = select(Incident).where(Incident.status.in_(OPEN_INCIDENT_STATES), active)
-        if what == "service":
-            query = query.where(Incident.service == value)
-        return self.session.scalar(query.order_by(Incident.id.desc()).limit(1))
+        query = _GROUP_INCIDENT if what == "group" else _SERVICE_INCIDENT
+        return self.session.scalar(query, {"since": since, "value": value})
 
     def _remember(self, alert: Alert, incident: Incident) -> None:
         assert alert.service is not None
@@ -179,8 +171,28 @@ class IncidentRouter:
             # Core executemany: the ORM's bulk path costs more than the rows themselves. Flush
             # first, so events the incident service recorded keep their place before ours.
             self.session.flush()
-            self.session.connection().execute(insert(_TIMELINE), self._timeline_rows)
+            bulk.insert_rows(self.session.connection(), _TIMELINE, self._timeline_rows)
             self._timeline_rows = []
+
+
+def _group_query(what: str) -> Select[Incident]:
+    """The newest open incident with an alert of the group (or service) seen since ``since``;
+    for a service, also one detected since then. Built once per kind."""
+    since: BindParameter[datetime] = bindparam("since")
+    value: BindParameter[str] = bindparam("value")
+    recent = select(Alert.id).where(Alert.incident_id == Incident.id, Alert.last_seen_at >= since)
+    if what == "group":
+        active: ColumnElement[bool] = exists(recent.where(Alert.group_key == value))
+    else:
+        active = exists(recent) | (Incident.detected_at >= since)
+    query = select(Incident).where(Incident.status.in_(OPEN_INCIDENT_STATES), active)
+    if what == "service":
+        query = query.where(Incident.service == value)
+    return query.order_by(Incident.id.desc()).limit(1)
+
+
+_GROUP_INCIDENT = _group_query("group")
+_SERVICE_INCIDENT = _group_query("service")
 
 
 def _title(summary: str) -> str:

@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from warroom.alerts import bulk
 from warroom.alerts import silences as silence_rules
 from warroom.alerts.event import Action, AlertEvent
 from warroom.alerts.models import Alert, Silence
@@ -122,14 +123,8 @@ class _Batch:
                 raise InvalidInput(f"no integration {min(missing)}", field="integration_id")
         if not keys:
             return
-        # The literal status test matches the partial unique index's predicate, so the
-        # database looks the keys up in that index (a row-value IN would scan open alerts).
-        query = select(Alert).where(
-            _OPEN_ALERT,
-            Alert.scope.in_({scope for scope, _key in keys}),
-            Alert.dedup_key.in_({key for _scope, key in keys}),
-        )
-        if self.session.get_bind().dialect.name == "postgresql":
+        locking = self.session.get_bind().dialect.name == "postgresql"
+        if locking:
             # Several API processes may write at once: serialize intake per service (grouping
             # must see the incident another process just opened) and lock the open alerts we
             # update (so two repeats never both count from the same value). Locks are taken in
@@ -137,9 +132,19 @@ class _Batch:
             services = {self._lock_service(e) for e in events} - {None}
             for name in sorted(s for s in services if s is not None):
                 self.session.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
-            query = query.order_by(Alert.id).with_for_update()
-        rows = self.session.scalars(query)
-        self.open = {(a.scope, a.dedup_key): a for a in rows if (a.scope, a.dedup_key) in keys}
+        # Most keys of a batch are usually new: ask for ids with a bare Core query (an ORM
+        # query costs a millisecond of setup even when it finds nothing), then load the few.
+        candidates = self.session.connection().execute(
+            _OPEN_IDS_BY_KEYS_ANY if locking else _OPEN_IDS_BY_KEYS,
+            {"scopes": sorted({s for s, _k in keys}), "keys": sorted({k for _s, k in keys})},
+        )
+        open_ids = [row.id for row in candidates if (row.scope, row.dedup_key) in keys]
+        if not open_ids:
+            return
+        # Re-checked as open: on PostgreSQL the row lock waits out a concurrent resolve.
+        query = _OPEN_BY_IDS_LOCKED if locking else _OPEN_BY_IDS
+        rows = self.session.scalars(query, {"ids": open_ids})
+        self.open = {(a.scope, a.dedup_key): a for a in rows}
 
     def _lock_service(self, event: AlertEvent) -> str | None:
         try:
@@ -235,17 +240,19 @@ class _Batch:
         self.router.flush_timeline()
         if not self.new:
             return
-        rows = [{key: alert.__dict__[key] for key in _COLUMNS} for alert in self.new]
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
-            # We hold SQLite's write lock (see preload), so rowids follow the current maximum
-            # in insertion order; a plain executemany is several times cheaper than RETURNING.
-            last = connection.scalar(select(func.max(Alert.id))) or 0
-            connection.execute(insert(_ALERTS), rows)
-            ids: Sequence[int] = range(last + 1, last + 1 + len(rows))
+            # We hold SQLite's write lock (see preload), so ids after the current maximum are
+            # ours; giving them explicitly spares a RETURNING.
+            last = connection.scalar(_MAX_ID) or 0
+            ids: Sequence[int] = range(last + 1, last + 1 + len(self.new))
         else:
-            statement = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
-            ids = connection.execute(statement, rows).scalars().all()
+            ids = bulk.next_ids(connection, _ALERTS, len(self.new))
+        rows = []
+        for alert, alert_id in zip(self.new, ids, strict=True):
+            values = alert.__dict__
+            rows.append({"id": alert_id, **{key: values[key] for key in _COLUMNS}})
+        bulk.insert_rows(connection, _ALERTS, rows)
         for alert, alert_id in zip(self.new, ids, strict=True):
             alert.id = alert_id
         self.new = []
@@ -313,6 +320,24 @@ class _Batch:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# Built once: constructing a statement costs about as much as running it. The literal status
+# test matches the partial unique index's predicate, so the database looks the keys up in that
+# index (a row-value IN would scan open alerts).
+_OPEN_IDS_BY_KEYS = select(Alert.id, Alert.scope, Alert.dedup_key).where(
+    _OPEN_ALERT,
+    Alert.scope.in_(bindparam("scopes", expanding=True)),
+    Alert.dedup_key.in_(bindparam("keys", expanding=True)),
+)
+# PostgreSQL: arrays, so a prepared statement's generic plan still uses the unique index (with
+# hundreds of IN parameters it fell back to scanning every alert, ~100 ms per batch).
+_OPEN_IDS_BY_KEYS_ANY = select(Alert.id, Alert.scope, Alert.dedup_key).where(
+    _OPEN_ALERT,
+    Alert.scope == any_(bindparam("scopes", type_=ARRAY(String))),
+    Alert.dedup_key == any_(bindparam("keys", type_=ARRAY(String))),
+)
+_OPEN_BY_IDS = select(Alert).where(_OPEN_ALERT, Alert.id.in_(bindparam("ids", expanding=True)))
+_OPEN_BY_IDS_LOCKED = _OPEN_BY_IDS.order_by(Alert.id).with_for_update()
+_MAX_ID = select(func.max(Alert.id))
 _SQLITE_WRITE_LOCK = text("UPDATE alerts SET count = count WHERE 0 = 1")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,7 +70,55 @@ def matches(match: Match, facts: Facts) -> bool:
 
 def evaluate(triage: Triage, facts: Facts) -> Verdict:
     """The severity of the first rule that matches, else the default severity."""
-    for rule in triage.rules:
-        if matches(rule.match, facts):
-            return Verdict(severity=rule.severity, rule=rule.name)
-    return Verdict(severity=triage.default_severity, rule=None)
+    return _compiled_rules(triage)(facts)
+
+
+Check = Callable[[Facts], bool]
+
+
+def _check(match: Match) -> Check:
+    """``matches(match, ...)`` as one closure with its sets and regexes built once."""
+    sources = frozenset(match.source)
+    severities = frozenset(match.source_severity)
+    services = frozenset(match.service)
+    labels = [(name, _compiled(p, False).fullmatch) for name, p in match.labels.items()]
+    summary = _compiled(match.summary, True).search if match.summary is not None else None
+
+    def check(facts: Facts) -> bool:
+        if sources and facts.source not in sources:
+            return False
+        if severities and facts.source_severity not in severities:
+            return False
+        if services and facts.service not in services:
+            return False
+        for name, fullmatch in labels:
+            value = facts.labels.get(name)
+            if value is None or fullmatch(value) is None:
+                return False
+        return summary is None or summary(facts.summary) is not None
+
+    return check
+
+
+# Triage sections are frozen models living as long as their playbook; keyed by id, with the
+# section kept alive beside its rules so an id is never reused while cached.
+_RULES: dict[int, tuple[Triage, Callable[[Facts], Verdict]]] = {}
+
+
+def _compiled_rules(triage: Triage) -> Callable[[Facts], Verdict]:
+    cached = _RULES.get(id(triage))
+    if cached is not None and cached[0] is triage:
+        return cached[1]
+    checks = [(_check(rule.match), Verdict(rule.severity, rule.name)) for rule in triage.rules]
+    fallback = Verdict(severity=triage.default_severity, rule=None)
+
+    def run(facts: Facts) -> Verdict:
+        for check, verdict in checks:
+            if check(facts):
+                return verdict
+        return fallback
+
+    if len(_RULES) > 64:  # playbooks reloaded many times (tests): start over
+        _RULES.clear()
+    _RULES[id(triage)] = (triage, run)
+    return run

@@ -3,7 +3,6 @@ limits, and the group-commit writer, all kept on the application's state."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 import time
@@ -164,7 +163,7 @@ class Intake:
         """Apply events through the group-commit writer; returns after their commit."""
         if not events:
             return []
-        return await asyncio.wrap_future(self.writer.submit(events))
+        return await self.writer.submit_async(events)
 
 
 def intake_of(request: Request) -> Intake:

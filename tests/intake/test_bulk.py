@@ -1,0 +1,134 @@
+"""The intake fast paths store exactly what the ORM would, and the asyncio hand-off works."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from warroom.alerts import bulk
+from warroom.alerts.event import AlertEvent
+from warroom.alerts.models import Alert, Silence
+from warroom.alerts.writer import GroupCommitter
+from warroom.clock import FrozenClock
+from warroom.db import make_sessionmaker
+from warroom.playbook import Playbook
+from warroom.triage.rules import Facts, effective_triage, evaluate
+
+ALERTS = cast(Table, Alert.__table__)
+
+
+def _row(clock: FrozenClock, key: str, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "scope": "monitor",
+        "integration_id": None,
+        "source": "monitor",
+        "dedup_key": key,
+        "fingerprint": "f" * 32,
+        "status": "triggered",
+        "summary": "Disk 90% full — ünïcode",
+        "source_severity": "warning",
+        "severity": "P3",
+        "rule": None,
+        "service": "api",
+        "group_key": None,
+        "labels": {"instance": "db-1", "quote": 'a"b'},
+        "links": [{"href": "https://grafana/d/1", "text": "Dashboard"}],
+        "raw": {"nested": {"n": 1, "ok": True, "none": None}},
+        "incident_id": None,
+        "silence_id": None,
+        "count": 1,
+        "first_seen_at": clock.now(),
+        "last_seen_at": clock.now(),
+        "acknowledged_at": None,
+        "resolved_at": None,
+    }
+    row.update(values)
+    return row
+
+
+def test_insert_rows_round_trips_json_and_datetimes(session: Session, clock: FrozenClock) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = bulk.next_ids(connection, ALERTS, 2)
+    else:
+        ids = [1, 2]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 2
+    rows = [_row(clock, "a", id=ids[0]), _row(clock, "b", id=ids[1], labels={}, links=[])]
+    bulk.insert_rows(connection, ALERTS, rows)
+    bulk.insert_rows(connection, ALERTS, [])  # nothing to do, no statement
+    session.commit()
+    stored = {a.dedup_key: a for a in session.scalars(select(Alert).order_by(Alert.id))}
+    assert [a.id for a in stored.values()] == ids
+    first = stored["a"]
+    assert first.labels == {"instance": "db-1", "quote": 'a"b'}
+    assert first.links == [{"href": "https://grafana/d/1", "text": "Dashboard"}]
+    assert first.raw == {"nested": {"n": 1, "ok": True, "none": None}}
+    assert first.summary == "Disk 90% full — ünïcode"
+    assert first.first_seen_at == clock.now()
+    assert first.last_seen_at.tzinfo is not None
+    assert first.resolved_at is None
+    assert stored["b"].labels == {}
+    assert stored["b"].links == []
+
+
+def test_a_silence_that_has_not_started_silences_nothing_yet(
+    session: Session, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from warroom.alerts import silences
+
+    later = Silence(
+        service=None,
+        matchers=[],
+        starts_at=clock.now() + timedelta(hours=1),
+        ends_at=clock.now() + timedelta(hours=2),
+        comment="",
+        created_by="alice",
+        created_at=clock.now(),
+    )
+    session.add(later)
+    session.flush()
+    assert silences.active(session, now=clock.now()) == []
+    assert silences.active(session, now=clock.now() + timedelta(minutes=90)) == [later]
+
+
+def test_compiled_triage_follows_rule_order_and_the_default(playbook: Playbook) -> None:
+    triage = effective_triage(playbook)
+
+    def facts(summary: str, severity: str = "warning") -> Facts:
+        return Facts("monitor", severity, "api", summary, {})
+
+    assert evaluate(triage, facts("The site is down")).severity == "P0"
+    assert evaluate(triage, facts("nothing matches here", "info")).rule in (None, "errors")
+    # Compiled once, the same answer every time.
+    assert evaluate(triage, facts("The site is down")) == evaluate(triage, facts("site down"))
+
+
+def test_submit_async_answers_on_the_loop_after_commit(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    sessions = make_sessionmaker(engine)
+    writer = GroupCommitter(sessions, playbook=playbook, clock=clock)
+
+    async def send() -> list[int]:
+        events = [
+            [AlertEvent("monitor", f"k{i}", "trigger", summary="s", service="api")]
+            for i in range(8)
+        ]
+        results = await asyncio.gather(*(writer.submit_async(e) for e in events))
+        return [r[0].id for r in results if r[0] is not None]
+
+    try:
+        ids = asyncio.run(send())
+    finally:
+        writer.close()
+    assert len(set(ids)) == 8
+    with sessions() as session:
+        stored = set(session.scalars(select(Alert.id)))
+    assert set(ids) <= stored
