@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test lint typecheck check install install-dev clean
+.PHONY: run demo test lint typecheck check install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "warroom needs Python 3.11+"'
@@ -26,6 +26,9 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/warroom db upgrade
 	$(BIN)/warroom serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/warroom demo
 
 test: install-dev
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ from warroom.auth.models import ApiToken
 from warroom.changes.models import Change
 from warroom.closure.models import ClosureCheck
 from warroom.db import Base
+from warroom.drills.models import Drill
 from warroom.escalation.models import Escalation
 from warroom.incidents.models import Incident
 from warroom.integrations.models import Integration
@@ -32,6 +33,7 @@ __all__ = [
     "Change",
     "ClosureCheck",
     "ComponentState",
+    "Drill",
     "Escalation",
     "Incident",
     "Integration",

@@ -19,6 +19,7 @@ from warroom.api.routes import (
     system,
     tokens,
 )
+from warroom.api.routes.drills import router as drills_router
 from warroom.api.routes.postincident import routers as postincident_routers
 from warroom.api.routes.statuspage import routers as statuspage_routers
 from warroom.clock import Clock, SystemClock
@@ -51,18 +52,20 @@ def create_app(
     )
     errors.install(app)
     observability.install(app)  # GET /metrics and the request-latency histogram
+    # Intake first: the hot routes then skip matching every other route on each request.
+    app.include_router(intake.router)
     app.include_router(system.router)
     app.include_router(incidents.router)
     app.include_router(tokens.router)
     for router in postincident_routers:
         app.include_router(router)
-    app.include_router(intake.router)
     app.include_router(alerts.router)
     app.include_router(integrations.router)
     app.include_router(monitors.router)
     for router in statuspage_routers:
         app.include_router(router)
     app.include_router(oncall.router)  # schedules, on-call, .ics, notifications, escalation
+    app.include_router(drills_router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(PublicFastPath)
     return app

@@ -8,7 +8,9 @@ from warroom.cli import action as action_cli
 from warroom.cli import alert, incident, integration, playbook, server, target, token, update
 from warroom.cli import check as check_cli
 from warroom.cli import checklist as checklist_cli
+from warroom.cli import demo as demo_cli
 from warroom.cli import deploy as deploy_cli
+from warroom.cli import drill as drill_cli
 from warroom.cli import metrics as metrics_cli
 from warroom.cli import monitor as monitor_cli
 from warroom.cli import oncall as oncall_cli
@@ -31,6 +33,7 @@ app.add_typer(incident.app, name="incident")
 app.add_typer(alert.app, name="alert")
 app.add_typer(integration.app, name="integration")
 app.add_typer(target.app, name="target")
+app.add_typer(drill_cli.app, name="drill")
 app.add_typer(update.app, name="update")
 app.add_typer(update.maintenance_app, name="maintenance")
 app.add_typer(update.component_app, name="component")
@@ -44,6 +47,7 @@ app.add_typer(action_cli.app, name="action")
 app.add_typer(deploy_cli.app, name="deploy")
 app.add_typer(report_cli.app, name="report")
 app.command("metrics")(metrics_cli.metrics)
+app.command("demo")(demo_cli.demo)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -38,12 +38,17 @@ def metrics(
         str | None, typer.Option("--to", callback=_instant, help="End, exclusive (default: now).")
     ] = None,
     service: Annotated[str | None, typer.Option(help="Only this service.")] = None,
+    include_drills: Annotated[
+        bool, typer.Option("--include-drills", help="Count game-day drill incidents too.")
+    ] = False,
     url: Url = DEFAULT_URL,
     token: Token = None,
     as_json: AsJson = False,
 ) -> None:
     """Incident metrics for a period, with their definitions."""
-    query = params(service=service, **{"from": since, "to": until})
+    query = params(
+        service=service, include_drills=include_drills or None, **{"from": since, "to": until}
+    )
     data = call(url, token, lambda client: client.metrics(query))
     if as_json:
         output.print_json(data)

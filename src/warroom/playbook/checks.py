@@ -159,6 +159,13 @@ def _monitors(c: _Checker) -> None:
         c.add(path, message)
 
 
+def _drills(c: _Checker) -> None:
+    from warroom.playbook.drills import drill_problems
+
+    for path, message in drill_problems(dict(c.data)):
+        c.add(path, message)
+
+
 def _engine(c: _Checker) -> None:
     from warroom.playbook.escalation import escalation_problems
     from warroom.playbook.notify import notify_problems
@@ -186,4 +193,5 @@ def reference_problems(data: Mapping[str, Any], line_of: LineOf | None = None) -
     _triage(c)
     _monitors(c)
     _engine(c)
+    _drills(c)
     return c.problems

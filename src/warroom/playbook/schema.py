@@ -29,6 +29,7 @@ from pydantic import (
 from warroom.errors import PlaybookError
 from warroom.incidents.lifecycle import Status
 from warroom.playbook.checks import REQUIRED_ROLES, reference_problems
+from warroom.playbook.drills import DrillScenario
 from warroom.playbook.durations import Duration
 from warroom.playbook.escalation import EscalationPolicy
 from warroom.playbook.monitors import MonitorSpec
@@ -343,6 +344,8 @@ class Playbook(_Model):
     """Escalation policies by name: levels of targets paged until someone acknowledges."""
     notify: Notify = Field(default_factory=Notify)
     """Notification delivery: channels, per-person rules, retries and semantics."""
+    drills: tuple[DrillScenario, ...] = ()
+    """Custom game-day drills beside the four built in (see docs/drills.md)."""
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Playbook:

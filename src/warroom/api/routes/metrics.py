@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from warroom.api.deps import NowDep, PlaybookDep, SessionDep, Viewer
+from warroom.drills.service import not_a_drill
 from warroom.metrics import html, markdown, period, review
 from warroom.metrics import service as metrics
 from warroom.metrics.period import Period
@@ -17,6 +18,9 @@ from warroom.metrics.period import Period
 router = APIRouter(tags=["metrics"])
 DEFAULT_SPAN = timedelta(days=30)
 Format = Annotated[str | None, Query(pattern="^(json|markdown|html)$")]
+IncludeDrills = Annotated[
+    bool, Query(description="Count incidents produced by game-day drills too")
+]
 
 
 @router.get("/api/v1/metrics")
@@ -30,11 +34,18 @@ def incident_metrics(
     ] = None,
     until: Annotated[str | None, Query(alias="to", description="End, exclusive; now")] = None,
     service: str | None = None,
+    include_drills: IncludeDrills = False,
 ) -> dict[str, Any]:
     end = period.parse_instant(until, "to") if until else now
     start = period.parse_instant(since, "from") if since else end - DEFAULT_SPAN
     result = metrics.compute(
-        session, playbook=playbook, start=start, end=end, now=now, service=service
+        session,
+        playbook=playbook,
+        start=start,
+        end=end,
+        now=now,
+        service=service,
+        where=() if include_drills else (not_a_drill(),),
     )
     return asdict(result)
 
@@ -48,7 +59,9 @@ def _review(
     service: str | None,
     format: str | None,
 ) -> Any:
-    built = review.build(session, playbook=playbook, period=span, now=now, service=service)
+    built = review.build(  # drills are practice: reviews never count them
+        session, playbook=playbook, period=span, now=now, service=service, where=(not_a_drill(),)
+    )
     accept = request.headers.get("accept", "")
     if format == "html" or (format is None and "text/html" in accept):
         return Response(html.render(built), media_type="text/html; charset=utf-8")

@@ -1,0 +1,1 @@
+"""Game-day drills: break the practice target on purpose and measure what warroom does."""
