@@ -116,6 +116,7 @@ class IncidentOut(BaseModel):
     allowed_transitions: list[str]
     roles: dict[str, RoleHolderOut]
     war_room: WarRoomOut | None
+    drill: bool = Field(default=False, description="Produced by a game-day drill")
     declaration_message: str | None = None
 
 

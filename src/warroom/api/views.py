@@ -55,6 +55,7 @@ def incident_out(
     holders: dict[str, RoleAssignment],
     now: datetime,
     detail: bool = False,
+    drill: bool = False,
 ) -> IncidentOut:
     kind = incidents.kind_of(incident, playbook)
     due = incidents.ack_due_at(incident, playbook)
@@ -96,6 +97,7 @@ def incident_out(
         allowed_transitions=[s.value for s in incidents.allowed_transitions(incident, playbook)],
         roles={role: role_holder(playbook, row) for role, row in holders.items()},
         war_room=WarRoomOut(**war_room) if war_room else None,
+        drill=drill,
         declaration_message=declaration,
     )
 

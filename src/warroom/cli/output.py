@@ -146,7 +146,7 @@ def incident_detail(incident: JSON) -> None:
         [
             ("Title", _text(incident.get("title"))),
             ("Severity", severity),
-            ("Kind", _text(incident.get("kind"))),
+            ("Kind", _text(incident.get("kind")) + (" (drill)" if incident.get("drill") else "")),
             ("Status", _status(incident)),
             ("Service", _text(incident.get("service"))),
             ("Impact", _text(incident.get("impact"))),

@@ -229,6 +229,16 @@ def finish(
     return drill
 
 
+def drill_incident_ids(session: Session, incident_ids: Sequence[int]) -> set[int]:
+    """Which of these incidents a drill produced (one query for a whole page)."""
+    if not incident_ids:
+        return set()
+    rows = session.scalars(
+        select(Drill.incident_id).where(Drill.incident_id.in_(list(incident_ids)))
+    )
+    return {row for row in rows if row is not None}
+
+
 def not_a_drill() -> ColumnElement[bool]:
     """A ``where`` clause for metrics: leave out incidents that drills produced."""
     taken = select(Drill.incident_id).where(Drill.incident_id.is_not(None))

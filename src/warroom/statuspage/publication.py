@@ -20,6 +20,12 @@ from warroom.statuspage.status import (
 )
 
 
+def _is_drill(session: Session, incident_id: int) -> bool:
+    from warroom.drills import service as drills  # drills reads incidents; import late
+
+    return bool(drills.drill_incident_ids(session, [incident_id]))
+
+
 def get(session: Session, incident_id: int) -> PublicIncident | None:
     """The incident's public row, if it has ever been published."""
     return session.get(PublicIncident, incident_id)
@@ -67,7 +73,8 @@ def publish_update(
             status=status,
             impact=impact
             or playbook.status_page.impact_by_severity.get(incident.severity, "minor"),
-            private=False,
+            # A drill practises posting updates; the world must not read them.
+            private=_is_drill(session, incident.id),
             components=[],
             created_at=now,
             updated_at=now,

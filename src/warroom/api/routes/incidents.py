@@ -23,6 +23,7 @@ from warroom.api.schemas import (
     UpdateIn,
 )
 from warroom.auth.service import Role
+from warroom.drills import service as drills
 from warroom.incidents import service as incidents
 from warroom.incidents.models import Incident
 from warroom.playbook import Playbook
@@ -37,7 +38,10 @@ def _detail(
 ) -> IncidentOut:
     session.flush()
     holders = roles.current(session, incident_id=incident.id)
-    return views.incident_out(incident, playbook=playbook, holders=holders, now=now, detail=True)
+    drill = bool(drills.drill_incident_ids(session, [incident.id]))
+    return views.incident_out(
+        incident, playbook=playbook, holders=holders, now=now, detail=True, drill=drill
+    )
 
 
 @router.get("", response_model=IncidentPage)
@@ -65,10 +69,14 @@ def list_incidents(
         limit=limit,
         offset=offset,
     )
-    holders = views.current_roles(session, [i.id for i in page.items])
+    ids = [i.id for i in page.items]
+    holders = views.current_roles(session, ids)
+    drill_ids = drills.drill_incident_ids(session, ids)
     return IncidentPage(
         items=[
-            views.incident_out(i, playbook=playbook, holders=holders[i.id], now=now)
+            views.incident_out(
+                i, playbook=playbook, holders=holders[i.id], now=now, drill=i.id in drill_ids
+            )
             for i in page.items
         ],
         total=page.total,
