@@ -181,14 +181,15 @@ def print_welcome(demo: Demo, console: Console, database_url: str) -> None:
     console.print(f"  practice target  {t}/health   {t}/metrics")
     console.print(f"  admin token      {demo.admin_token}")
     for person, secret in demo.responder_tokens.items():
-        console.print(f"  {person}'s token    {secret}")
+        label = f"{person}'s token"
+        console.print(f"  {label:<17}{secret}")
     console.print("\nIn another shell:")
     console.print(f"  export WARROOM_URL={w} WARROOM_TOKEN={demo.responder_tokens['bob']}")
     console.print(f"  export WARROOM_TARGET_URL={t} WARROOM_TARGET_TOKEN={demo.target_token}")
     console.print("\nThen try:")
     console.print("  warroom target fault down --on     # break it; watch the inbox below")
     console.print("  warroom incident list              # the P0 warroom declared")
-    console.print("  warroom incident ack DEMO-1        # stop the paging")
+    console.print("  warroom incident ack DEMO-N        # N: the P0 in `incident list`")
     console.print("  warroom target fault down --off    # the monitors recover")
     console.print("  warroom drill run outage           # the whole thing, measured")
     console.print("  warroom drill scenarios            # outage, database, error-rate, ...")
