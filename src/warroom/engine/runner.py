@@ -72,6 +72,7 @@ def default_jobs(playbook: Playbook) -> list[Job]:
     from warroom.monitors.scheduler import MonitorScheduler, ResultPruner
     from warroom.postmortems.jobs import jobs as postincident_jobs
     from warroom.updates.announcements import AnnounceDeclarations
+    from warroom.updates.maintenance_windows import MaintenanceWindows
 
     # the jobs that need the playbook take it in their constructor
     return [
@@ -80,5 +81,6 @@ def default_jobs(playbook: Playbook) -> list[Job]:
         ResultPruner(),
         # before delivery, so an announcement goes out in the same cycle
         AnnounceDeclarations(playbook),
+        MaintenanceWindows(playbook),
         *engine_jobs(playbook),
     ]
