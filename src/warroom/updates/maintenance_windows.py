@@ -50,15 +50,6 @@ class MaintenanceWindows:
             row = maintenance.advance(
                 session, playbook=self.playbook, public_id=public_id, to=to, actor=ACTOR, now=now
             )
-            subscriptions.notify_maintenance(
-                session,
-                playbook=self.playbook,
-                now=now,
-                public_id=row.public_id,
-                status=row.status,
-                name=row.name,
-                body=maintenance.latest_body(session, row),
-                component_keys=row.components,
-            )
+            subscriptions.notify_maintenance_step(session, playbook=self.playbook, now=now, row=row)
             done += 1
         return done

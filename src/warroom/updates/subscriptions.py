@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from warroom.errors import Conflict, InvalidInput, NotFound
 from warroom.playbook import Playbook
-from warroom.statuspage import components, ids
-from warroom.statuspage.models import Subscription
+from warroom.statuspage import components, ids, maintenance
+from warroom.statuspage.models import Maintenance, Subscription
 
 EMAIL = re.compile(r"^[^@\s/:?#]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 MAILTO = re.compile(r"^mailtos?://\S+$")
@@ -173,4 +173,20 @@ def notify_maintenance(
         title=f"[{playbook.status_page.name}] {words.get(status, status)}: {name}",
         body=body,
         key=f"maintenance/{public_id}/{status}",
+    )
+
+
+def notify_maintenance_step(
+    session: Session, *, playbook: Playbook, now: datetime, row: Maintenance
+) -> int:
+    """Tell subscribers about the maintenance's newest step (scheduled, started, completed)."""
+    return notify_maintenance(
+        session,
+        playbook=playbook,
+        now=now,
+        public_id=row.public_id,
+        status=row.status,
+        name=row.name,
+        body=maintenance.latest_body(session, row),
+        component_keys=row.components,
     )

@@ -64,20 +64,6 @@ def _out(row: Maintenance) -> MaintenanceOut:
     )
 
 
-def _notify(session: SessionDep, playbook: PlaybookDep, now: datetime, row: Maintenance) -> None:
-    latest = row.status
-    subscriptions.notify_maintenance(
-        session,
-        playbook=playbook,
-        now=now,
-        public_id=row.public_id,
-        status=latest,
-        name=row.name,
-        body=maintenance.latest_body(session, row),
-        component_keys=row.components,
-    )
-
-
 @router.get("", response_model=list[MaintenanceOut])
 def list_maintenances(session: SessionDep, _actor: Viewer) -> list[MaintenanceOut]:
     """Recent and upcoming maintenance windows."""
@@ -106,7 +92,7 @@ def create(
         component_keys=body.components,
         body=body.body,
     )
-    _notify(session, playbook, now, row)
+    subscriptions.notify_maintenance_step(session, playbook=playbook, now=now, row=row)
     background.add_task(invalidate(request))
     return _out(row)
 
@@ -133,6 +119,6 @@ def advance(
         now=now,
         body=body.body,
     )
-    _notify(session, playbook, now, row)
+    subscriptions.notify_maintenance_step(session, playbook=playbook, now=now, row=row)
     background.add_task(invalidate(request))
     return _out(row)
