@@ -12,7 +12,7 @@ grouping into incidents included. Then it starts Debian's Alertmanager on loopba
 only, no receiver) and posts the same shapes to its ``POST /api/v2/alerts``, and prints
 requests/s, alerts/s, p50/p99 and the ratios to Alertmanager.
 
-    .venv/bin/python bench/intake.py --seconds 5 --concurrency 16 \\
+    .venv/bin/python bench/intake.py --seconds 5 --concurrency 16 [--workers 2] [--paging] \\
         [--postgres postgresql://postgres@127.0.0.1:5432/test]
 """
 
@@ -137,7 +137,7 @@ def _prepare(url: str) -> tuple[str, str]:
 
 @contextmanager
 def _warroom(
-    url: str, log: Path, *, engine: bool = False, playbook: Path | None = None
+    url: str, log: Path, *, workers: int, engine: bool = False, playbook: Path | None = None
 ) -> Iterator[int]:
     port = _free_port()
     env = {**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_LOG_LEVEL": "warning"}
@@ -145,7 +145,17 @@ def _warroom(
         env["WARROOM_PLAYBOOK"] = str(playbook)
     mode = "--engine" if engine else "--api-only"
     process = subprocess.Popen(
-        [sys.executable, "-m", "warroom.cli.main", "serve", "--port", str(port), mode],
+        [
+            sys.executable,
+            "-m",
+            "warroom.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            mode,
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -215,7 +225,7 @@ def _am_request(port: int, key: str, run: str, per: int = BATCH) -> Callable[[in
 def bench_warroom(label: str, url: str, args: argparse.Namespace, tmp: Path) -> list[Row]:
     pd_key, am_key = _prepare(url)
     rows = []
-    with _warroom(url, tmp / f"{label}.log") as port:
+    with _warroom(url, tmp / f"{label}.log", workers=args.workers) as port:
         for workload, make, per in (
             ("PD v2, 1 event/request", _pd_request(port, pd_key, "pd"), 1),
             ("AM webhook, 100 alerts/request", _am_request(port, am_key, "am"), BATCH),
@@ -281,7 +291,9 @@ def bench_paging(url: str, args: argparse.Namespace, tmp: Path) -> None:
             query = select(func.count()).where(Notification.incident_id == incident)
             return bool(session.scalar(query))
 
-    with _warroom(url, tmp / "paging.log", engine=True, playbook=book) as port:
+    with _warroom(
+        url, tmp / "paging.log", workers=args.workers, engine=True, playbook=book
+    ) as port:
         per_request = 50
         background = _am_request(port, keys["alertmanager"], "bg", per=per_request)
         probe_latency: list[float] = []
@@ -433,6 +445,12 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL server URL; a fresh database is made there")
     parser.add_argument("--no-alertmanager", action="store_true")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="`warroom serve --workers` (default: one per core)",
+    )
+    parser.add_argument(
         "--paging", action="store_true", help="also time alert → first page at 1,000 alerts/s"
     )
     args = parser.parse_args()
@@ -452,7 +470,10 @@ def main() -> None:
         if not args.no_alertmanager and Path(ALERTMANAGER).exists():
             reference = bench_alertmanager(args, tmp)
         cores = os.cpu_count()
-        print(f"\nconcurrency {args.concurrency}, {args.seconds:g} s per workload, {cores} cores")
+        print(
+            f"\nconcurrency {args.concurrency}, {args.seconds:g} s per workload, {cores} cores, "
+            f"warroom serve --workers {args.workers}"
+        )
         report(rows, reference)
         if args.paging:
             bench_paging(f"sqlite:///{tmp / 'paging.db'}", args, tmp)

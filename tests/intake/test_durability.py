@@ -1,4 +1,5 @@
-"""Nothing acknowledged is lost: SIGKILL `warroom serve` under load, restart, count."""
+"""Nothing acknowledged is lost: SIGKILL `warroom serve` (one process, or a supervisor and two
+workers writing the same SQLite file) under load, restart, count."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from tests.support import free_port
@@ -24,13 +26,14 @@ from warroom.playbook import default_playbook
 WARROOM = [sys.executable, "-m", "warroom.cli.main"]
 
 
-def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_LOG_LEVEL": "warning"}
     process = subprocess.Popen(
-        [*WARROOM, "serve", "--port", str(port), "--api-only"],
+        [*WARROOM, "serve", "--port", str(port), "--api-only", "--workers", str(workers)],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: SIGKILL reaches every worker
     )
     deadline = time.monotonic() + 60  # a loaded CI machine imports slowly
     while time.monotonic() < deadline:
@@ -39,11 +42,12 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
                 return process
         except httpx.HTTPError:
             time.sleep(0.05)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     raise AssertionError(f"warroom serve did not start: {log.read_text()}")
 
 
-def test_sigkill_under_load_loses_no_acknowledged_alert(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_under_load_loses_no_acknowledged_alert(tmp_path: Path, workers: int) -> None:
     url = f"sqlite:///{tmp_path / 'warroom.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -58,7 +62,7 @@ def test_sigkill_under_load_loses_no_acknowledged_alert(tmp_path: Path) -> None:
         )
         session.commit()
     port = free_port()
-    server = _serve(url, port, tmp_path / "serve.log")
+    server = _serve(url, port, tmp_path / "serve.log", workers)
     acknowledged: list[str] = []
     stop = threading.Event()
 
@@ -87,7 +91,7 @@ def test_sigkill_under_load_loses_no_acknowledged_alert(tmp_path: Path) -> None:
     deadline = time.monotonic() + 10
     while len(acknowledged) < 300 and time.monotonic() < deadline:
         time.sleep(0.02)
-    server.send_signal(signal.SIGKILL)  # in the middle of the load
+    os.killpg(server.pid, signal.SIGKILL)  # in the middle of the load, every process at once
     server.wait(timeout=10)
     stop.set()
     for worker in workers:

@@ -34,11 +34,55 @@ def test_queued_requests_share_a_commit_and_a_bad_one_fails_alone(
             bad.result(timeout=30)
     finally:
         writer.close()
-    assert [len(r) for r in results] == [2] * 5
-    assert all(alert is not None and alert.id for r in results for alert in r)
+    assert results == [[True, True]] * 5
     with sessions() as session:
         keys = set(session.scalars(select(Alert.dedup_key)))
         incidents = session.scalar(select(func.count(func.distinct(Alert.incident_id))))
     assert keys == {f"k{i}" for i in range(5)} | {f"k{i}-b" for i in range(5)}
     assert incidents == 1
     assert writer.batches == 1
+
+
+def test_two_writers_receiving_the_same_new_alerts_at_once_count_each_twice(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # Two API processes (here two writers, each with its own connection) get the same new
+    # alerts at the same moment: one inserts each alert, the other's becomes a repeat. On
+    # PostgreSQL the unique index refuses the second insert and the writer retries; on SQLite
+    # the writers take turns through the file lock.
+    sessions = make_sessionmaker(engine)
+    first = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0)
+    second = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0)
+    keys = [f"k{i}" for i in range(40)]
+    try:
+        futures = []
+        for key in keys:
+            futures.append(first.submit([_event(key)]))
+            futures.append(second.submit([_event(key)]))
+        results = [future.result(timeout=60) for future in futures]
+    finally:
+        first.close()
+        second.close()
+    assert results == [[True]] * len(futures)
+    with sessions() as session:
+        rows = session.execute(select(Alert.dedup_key, Alert.count)).all()
+    assert sorted((key, count) for key, count in rows) == sorted((key, 2) for key in keys)
+
+
+def test_an_invalid_event_fails_its_request_alone_before_any_write(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    sessions = make_sessionmaker(engine)
+    writer = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0.2)
+    bogus = AlertEvent(source="monitor", dedup_key="b", action="trigger", summary="s",
+                       severity="bogus", service="api")  # fmt: skip
+    try:
+        good = writer.submit([_event("g1"), _event("g2")])
+        bad = writer.submit([_event("b0"), bogus])
+        assert good.result(timeout=30) == [True, True]
+        with pytest.raises(InvalidInput, match="bogus"):
+            bad.result(timeout=30)
+    finally:
+        writer.close()
+    with sessions() as session:
+        assert set(session.scalars(select(Alert.dedup_key))) == {"g1", "g2"}

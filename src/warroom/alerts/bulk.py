@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Connection, Table, insert, text
 from sqlalchemy.engine import Dialect
 
 Processor = Callable[[Any], Any]
+COPY_FROM = 64  # rows; fewer go in a pipelined executemany
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 
@@ -44,7 +45,9 @@ def _memoized(process: Processor) -> Processor:
 class _Compiled:
     """The INSERT for one table, column list and dialect, with a processor per column."""
 
-    def __init__(self, table: Table, columns: Sequence[str], dialect: Dialect) -> None:
+    def __init__(
+        self, table: Table, columns: Sequence[str], dialect: Dialect, from_attributes: bool
+    ) -> None:
         compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
         # PostgreSQL's compiler adds RETURNING for an id left out; nobody reads it here.
         self.sql = compiled.string.partition(" RETURNING ")[0]
@@ -61,38 +64,77 @@ class _Compiled:
                 continue
             process = column_type.dialect_impl(dialect).bind_processor(dialect)
             self.processors[name] = _memoized(process) if process is not None else None
+        self.row = _row_builder(
+            self.order, self.processors, positional=self.positional, attrs=from_attributes
+        )
+        # COPY takes each row's values in the statement's column order.
+        self.copy_row = _row_builder(
+            columns, self.processors, positional=True, attrs=from_attributes
+        )
 
-    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        steps = [(name, self.processors[name]) for name in self.order]
-        if self.positional:
-            return [tuple(row[n] if p is None else p(row[n]) for n, p in steps) for row in rows]
-        return [{n: row[n] if p is None else p(row[n]) for n, p in steps} for row in rows]
+    def parameters(self, rows: Sequence[Any]) -> list[Any]:
+        return list(map(self.row, rows))
 
 
-_CACHE: dict[tuple[str, tuple[str, ...], str], _Compiled] = {}
+def _row_builder(
+    order: Sequence[str],
+    processors: Mapping[str, Processor | None],
+    *,
+    positional: bool,
+    attrs: bool,
+) -> Callable[[Any], Any]:
+    """One function turning a row mapping into the driver's parameters, written out as a single
+    tuple (or dict) expression: a generator over the columns costs three times as much, and
+    intake builds two rows per alert. Column names are table columns (identifiers), read as
+    dictionary keys (repr'd) or, with ``attrs``, as attributes."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for i, name in enumerate(order):
+        if attrs and not name.isidentifier():
+            raise ValueError(f"column {name!r} cannot be read as an attribute")
+        value = f"row.{name}" if attrs else f"row[{name!r}]"
+        if processors[name] is not None:
+            namespace[f"p{i}"] = processors[name]
+            value = f"p{i}({value})"
+        items.append(value if positional else f"{name!r}: {value}")
+    body = f"({', '.join(items)},)" if positional else f"{{{', '.join(items)}}}"
+    built: Callable[[Any], Any] = eval(f"lambda row: {body}", namespace)
+    return built
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys) into ``table`` in one executemany."""
+_CACHE: dict[tuple[str, tuple[str, ...], str, bool], _Compiled] = {}
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Any],
+    columns: Sequence[str] | None = None,
+    *,
+    from_attributes: bool = False,
+) -> None:
+    """INSERT ``rows`` into ``table`` in one executemany (COPY on PostgreSQL): mappings, or
+    with ``from_attributes`` objects whose attributes are the columns. ``columns`` default to
+    the first mapping's keys; rows may hold more than those."""
     if not rows:
         return
-    columns = tuple(rows[0])
+    names = tuple(columns if columns is not None else rows[0])
     dialect = connection.dialect
-    key = (table.name, columns, dialect.name)
+    key = (table.name, names, dialect.name, from_attributes)
     compiled = _CACHE.get(key)
     if compiled is None:
-        compiled = _CACHE[key] = _Compiled(table, columns, dialect)
-    if dialect.name != "postgresql":
+        compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes)
+    if dialect.name != "postgresql" or len(rows) <= COPY_FROM:
+        # psycopg pipelines an executemany: one round trip, where COPY takes two.
         connection.exec_driver_sql(compiled.sql, compiled.parameters(rows))
         return
-    # PostgreSQL: COPY streams every row in one round trip (an executemany pays one per row,
-    # a multi-row VALUES pays for parsing thousands of parameters).
-    columns_in_order = list(compiled.processors)
+    # PostgreSQL, many rows: COPY streams them all, cheaper for the server than executing the
+    # INSERT once per row (a multi-row VALUES pays for parsing thousands of parameters).
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(compiled.copy_sql) as copy:
-            for values in compiled.parameters(rows):
-                copy.write_row([values[name] for name in columns_in_order])
+            for values in map(compiled.copy_row, rows):
+                copy.write_row(values)
     finally:
         cursor.close()
 

@@ -31,17 +31,17 @@ class AlertEvent:
     integration_id: int | None = None
     group_key: str | None = None
 
-    @property
-    def scope(self) -> str:
-        """The space a dedup key is unique in: the integration, else the source."""
-        if self.integration_id is not None:
-            return f"integration:{self.integration_id}"
-        return self.source
+    # Derived once, when the event is made: intake reads both several times per event.
+    scope: str = field(init=False, repr=False, compare=False)
+    """The space a dedup key is unique in: the integration, else the source."""
+    fingerprint: str = field(init=False, repr=False, compare=False)
+    """A stable identity of the alert across repeats: its scope and dedup key, hashed."""
 
-    @property
-    def fingerprint(self) -> str:
-        """A stable identity of the alert across repeats: its scope and dedup key, hashed."""
-        return hashlib.sha256(f"{self.scope}\0{self.dedup_key}".encode()).hexdigest()[:32]
+    def __post_init__(self) -> None:
+        scope = self.source if self.integration_id is None else f"integration:{self.integration_id}"
+        digest = hashlib.sha256(f"{scope}\0{self.dedup_key}".encode()).hexdigest()[:32]
+        object.__setattr__(self, "scope", scope)
+        object.__setattr__(self, "fingerprint", digest)
 
     def validate(self) -> None:
         """Raise InvalidInput naming the first field that is wrong."""

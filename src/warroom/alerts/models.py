@@ -29,7 +29,9 @@ class Alert(Base):
             sqlite_where=text("status IN ('triggered', 'acknowledged')"),
             postgresql_where=text("status IN ('triggered', 'acknowledged')"),
         ),
-        Index("ix_alerts_incident_id", "incident_id"),
+        # "Has this incident an alert (of this group) seen since T?" in one probe (grouping).
+        Index("ix_alerts_incident_seen", "incident_id", "last_seen_at"),
+        Index("ix_alerts_incident_group_seen", "incident_id", "group_key", "last_seen_at"),
         Index("ix_alerts_status_service", "status", "service"),
         Index("ix_alerts_group_key", "group_key"),
     )

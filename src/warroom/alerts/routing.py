@@ -36,6 +36,7 @@ class IncidentRouter:
         # a hundred alerts of one incident load it once.
         self._incidents: dict[int, Incident] = {}
         self._timeline_rows: list[dict[str, Any]] = []
+        self.ranks = {key: rank for rank, key in enumerate(playbook.severity_keys())}
 
     def incident(self, alert: Alert) -> Incident | None:
         """The alert's incident, if it has one."""
@@ -75,7 +76,7 @@ class IncidentRouter:
         incident = self.incident(alert)
         if incident is None or incident.status not in OPEN_INCIDENT_STATES:
             return
-        if self.playbook.rank(alert.severity) >= self.playbook.rank(incident.severity):
+        if self.ranks[alert.severity] >= self.ranks[incident.severity]:
             return
         self.flush_timeline()
         incidents.update(
@@ -128,6 +129,20 @@ class IncidentRouter:
             if incident is not None and incident.status in OPEN_INCIDENT_STATES:
                 return incident
         return None
+
+    def has_open_incident(self, service: str) -> bool:
+        """Whether the service has an open incident its new alerts would join."""
+        key = ("service", service)
+        if key not in self._groups:
+            found = self._groups[key] = self._find_group(*key)
+            if found is not None:
+                self._incidents[found.id] = found
+        incident = self._groups[key]
+        return incident is not None and incident.status in OPEN_INCIDENT_STATES
+
+    def forget(self, service: str) -> None:
+        """Look the service's incident up again next time (after waiting for a lock)."""
+        self._groups.pop(("service", service), None)
 
     def _find_group(self, what: str, value: str) -> Incident | None:
         since = self.now - self.triage.grouping_window

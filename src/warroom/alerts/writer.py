@@ -10,20 +10,23 @@ each request in its own transaction, so one bad request never fails or partly st
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import queue
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warroom.alerts import service
 from warroom.alerts.event import AlertEvent
-from warroom.alerts.models import Alert
 from warroom.clock import Clock
 from warroom.errors import WarroomError
 from warroom.integrations.models import Integration
@@ -31,10 +34,13 @@ from warroom.playbook import Playbook
 
 log = logging.getLogger("warroom.intake")
 
-Result = list[Alert | None]
+# Per event: whether it created or changed an alert (an acknowledge or resolve of nothing open
+# did not).
+Result = list[bool]
 MAX_EVENTS_PER_COMMIT = 5000
 IDLE_SECONDS = 30.0
 SWITCH_INTERVAL = 0.0005
+RETRIES = 3
 
 
 class _Request:
@@ -97,16 +103,24 @@ class GroupCommitter:
         playbook: Playbook,
         clock: Clock,
         gather_seconds: float = 0.001,
+        writers: int = 1,
     ) -> None:
         self.sessions = sessions
         self.playbook = playbook
         self.clock = clock
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self.batches = 0
         self.gather_seconds = gather_seconds
+        # PostgreSQL: several writer threads, each its own transaction, so one batch's round
+        # trips to the server overlap another's. SQLite has one writer at a time anyway.
+        self.writers = max(1, writers)
         self._known: dict[int, Integration] = {}
+        self._lock_file = _lock_file_for(sessions)
+        # Each writer thread keeps one connection: a pool checkout per batch costs a ping
+        # round trip (pool_pre_ping) before any work.
+        self._local = threading.local()
 
     def submit(self, events: Sequence[AlertEvent]) -> Future[Result]:
         """Queue events; the future resolves after their commit (or with the domain's error)."""
@@ -126,32 +140,44 @@ class GroupCommitter:
         self._ensure_started()  # after the put: a writer about to idle out sees the request
 
     def close(self) -> None:
-        """Finish queued work and stop the writer thread."""
+        """Finish queued work and stop the writer threads."""
         with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
+            threads, self._threads = self._threads, []
+        for _thread in threads:
             self._queue.put(None)
+        for thread in threads:
             thread.join(timeout=10)
 
     def _ensure_started(self) -> None:
+        if len(self._threads) >= self.writers:  # the common case, without the lock
+            return
         with self._lock:
-            if self._thread is None:
+            while len(self._threads) < self.writers:
                 # The writer and the event loop share the GIL: with Python's default 5 ms
                 # switch interval each hand-over between them (a request queued, a batch
                 # answered) can wait that long, which caps throughput at 16 senders to a few
                 # hundred requests/s. A shorter interval costs a little CPU, saves much latency.
                 sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-                self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._forget_connection()
+
+    def _serve(self) -> None:
+        me = threading.current_thread()
         while True:
             try:
                 first = self._queue.get(timeout=IDLE_SECONDS)
             except queue.Empty:
                 with self._lock:  # nothing to do for a while: let the thread go
                     if self._queue.empty():
-                        self._thread = None
+                        if me in self._threads:
+                            self._threads.remove(me)
                         return
                 continue
             if first is None:
@@ -179,40 +205,98 @@ class GroupCommitter:
                 log.exception("intake writer failed a batch")
                 _deliver([(r, None, exc) for r in batch if not r.settled])
 
-    def _integrations(
-        self, session: Session, events: Sequence[AlertEvent]
-    ) -> dict[int, Integration]:
+    def _integrations(self, events: Sequence[AlertEvent]) -> dict[int, Integration]:
         """Integration rows by id, loaded once per writer (names and services never change;
         revocation is checked before a request is queued)."""
         wanted = {e.integration_id for e in events if e.integration_id is not None}
         missing = wanted - set(self._known)
         if missing:
-            for row in session.scalars(select(Integration).where(Integration.id.in_(missing))):
-                session.expunge(row)
-                self._known[row.id] = row
+            with self.sessions() as session:
+                query = select(Integration).where(Integration.id.in_(missing))
+                for row in session.scalars(query):
+                    session.expunge(row)
+                    self._known[row.id] = row
         return {i: self._known[i] for i in wanted if i in self._known}
 
     def _apply(self, batch: list[_Request]) -> None:
         self.batches += 1
-        if len(batch) > 1 and self._apply_together(batch):
-            return
-        for request in batch:
-            self._apply_alone(request)
-
-    def _apply_together(self, batch: list[_Request]) -> bool:
         events = [event for request in batch for event in request.events]
-        session = self.sessions()
+        integrations = self._integrations(events)
         try:
-            results = service.ingest_many(
+            # The pure part (validation, triage) before our turn to write.
+            prepared: service.Prepared | None = service.Prepared(
+                self.playbook, events, integrations
+            )
+        except Exception:  # some request's events are invalid: applied alone, it finds out
+            prepared = None
+        with self._exclusive():
+            if (
+                len(batch) > 1
+                and prepared is not None
+                and self._apply_together(batch, events, integrations, prepared)
+            ):
+                return
+            for request in batch:
+                self._apply_alone(request, integrations, prepared)
+
+    def _rollback(self, session: Session) -> None:
+        """Roll back; if even that fails, the connection is broken: start over with another."""
+        try:
+            session.rollback()
+        except Exception:
+            self._forget_connection()
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """SQLite with several API worker processes: one intake writer at a time, taking turns
+        through an OS file lock. SQLite's own busy handler would do it too, but it polls with
+        sleeps of up to 100 ms; a waiter on the file lock wakes the moment it is free."""
+        if self._lock_file is None:
+            yield
+            return
+        with self._lock_file.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # releases the GIL while it waits
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _session(self) -> Session:
+        """A session on this writer thread's own connection."""
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            engine = self.sessions.kw["bind"]
+            connection = self._local.connection = engine.connect()
+        return self.sessions(bind=connection)
+
+    def _forget_connection(self) -> None:
+        """Drop this thread's connection (after an error: it may be broken)."""
+        connection: Connection | None = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _apply_together(
+        self,
+        batch: list[_Request],
+        events: list[AlertEvent],
+        integrations: dict[int, Integration],
+        prepared: service.Prepared,
+    ) -> bool:
+        session = self._session()
+        try:
+            results = service.apply_events(
                 session,
                 playbook=self.playbook,
                 now=self.clock.now(),
                 events=events,
-                integrations=self._integrations(session, events),
+                integrations=integrations,
+                prepared=prepared,
             )
             session.commit()
         except Exception:  # one request is at fault; find it by applying each alone
-            session.rollback()
+            self._rollback(session)
             return False
         finally:
             session.close()
@@ -224,23 +308,52 @@ class GroupCommitter:
         _deliver(outcomes)
         return True
 
-    def _apply_alone(self, request: _Request) -> None:
-        session = self.sessions()
-        try:
-            results = service.ingest_many(
-                session,
-                playbook=self.playbook,
-                now=self.clock.now(),
-                events=request.events,
-                integrations=self._integrations(session, request.events),
-            )
-            session.commit()
-        except Exception as exc:
-            session.rollback()
-            if not isinstance(exc, WarroomError):
-                log.exception("intake failed")
-            _deliver([(request, None, exc)])
-        else:
-            _deliver([(request, results, None)])
-        finally:
-            session.close()
+    def _apply_alone(
+        self,
+        request: _Request,
+        integrations: dict[int, Integration],
+        prepared: service.Prepared | None,
+    ) -> None:
+        for attempt in range(1, RETRIES + 1):
+            session = self._session()
+            try:
+                results = service.apply_events(
+                    session,
+                    playbook=self.playbook,
+                    now=self.clock.now(),
+                    events=request.events,
+                    integrations=integrations,
+                    prepared=prepared,
+                )
+                session.commit()
+            except (IntegrityError, OperationalError) as exc:
+                # Another writer inserted the same new alert first (it is a repeat now), or
+                # the database broke a deadlock: the same events again will succeed.
+                self._rollback(session)
+                if attempt == RETRIES:
+                    log.exception("intake failed %d times", RETRIES)
+                    _deliver([(request, None, exc)])
+                    return
+            except Exception as exc:
+                self._rollback(session)
+                if not isinstance(exc, WarroomError):
+                    log.exception("intake failed")
+                _deliver([(request, None, exc)])
+                return
+            else:
+                _deliver([(request, results, None)])
+                return
+            finally:
+                session.close()
+
+
+def _lock_file_for(sessions: sessionmaker[Session]) -> Path | None:
+    """The file intake writers of one SQLite database take turns on (None elsewhere)."""
+    bind = sessions.kw.get("bind")
+    url = getattr(bind, "url", None)
+    if url is None or url.get_backend_name() != "sqlite":
+        return None
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{database}.intake-lock")

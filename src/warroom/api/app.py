@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from starlette.types import Receive, Scope, Send
 
 from warroom import __version__
-from warroom.api import errors, observability
+from warroom.api import errors, intake_fastpath, observability
 from warroom.api.deps import AppState
 from warroom.api.limits import BodySizeLimit
 from warroom.api.routes import (
@@ -29,6 +30,19 @@ from warroom.playbook import Playbook, default_playbook, load_playbook
 from warroom.web.fastpath import PublicFastPath
 
 
+class WarroomAPI(FastAPI):
+    """FastAPI, with the intake POSTs answered before the framework's stack (see
+    ``intake_fastpath``); the same endpoints stay routed below for anything else."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            found = intake_fastpath.match(scope["path"])
+            if found is not None:
+                await intake_fastpath.serve(self, found, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -39,7 +53,7 @@ def create_app(
     if playbook is None:
         playbook = load_playbook(settings.playbook) if settings.playbook else default_playbook()
     engine = engine or make_engine(settings.database_url)
-    app = FastAPI(
+    app = WarroomAPI(
         title="warroom",
         version=__version__,
         description="Incident response platform: your playbook, run as software.",
@@ -69,3 +83,9 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(PublicFastPath)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application as a worker process of ``warroom serve --workers N`` builds it: from the
+    WARROOM_* environment the serving command resolved (uvicorn imports this by name)."""
+    return create_app(Settings())

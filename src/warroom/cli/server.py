@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from typing import Annotated
@@ -14,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from warroom import migrate
 from warroom.api.app import create_app
 from warroom.auth import service as auth
+from warroom.cli import workers as api_workers
 from warroom.cli.common import DatabaseOpt, PlaybookOpt, err, fail, load, out, settings
 from warroom.clock import SystemClock
 from warroom.db import make_engine, make_sessionmaker, session_scope
@@ -49,6 +51,15 @@ def serve(
             help="Run the background engine in this process (single-node mode)",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="WARROOM_WORKERS",
+            min=1,
+            max=64,
+            help="API worker processes (one per core puts every core to work on intake)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (and, in single-node mode, run the engine)."""
     config = settings(host=host, port=port, database_url=database_url, playbook=playbook)
@@ -78,15 +89,24 @@ def serve(
             "`warroom token create --name NAME --role responder --person HANDLE`.",
             highlight=False,
         )
-    app = create_app(config, playbook=book, engine=engine)
     background = None
     if with_engine:
+        # With several workers this process only supervises them: the engine runs here, once.
         background = Runner(
             default_jobs(book), sessions=make_sessionmaker(engine), clock=SystemClock()
         )
         threading.Thread(target=background.run_forever, name="engine", daemon=True).start()
     try:
-        uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level)
+        if workers == 1:
+            app = create_app(config, playbook=book, engine=engine)
+            uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level)
+        else:
+            # Workers are fresh processes: they read what this command resolved from the
+            # environment, so every one serves the same database and playbook.
+            os.environ["WARROOM_DATABASE_URL"] = config.database_url
+            if config.playbook is not None:
+                os.environ["WARROOM_PLAYBOOK"] = str(config.playbook.resolve())
+            api_workers.run(config.host, config.port, workers, config.log_level)
     finally:
         if background is not None:
             background.stop()

@@ -31,9 +31,17 @@ _SECRET_PATTERNS = [
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@"), r"\1***@"),
 ]
 
+# Something every pattern above needs: most text has none of them, and one search for this is
+# a quarter of the cost of running the four substitutions (alert intake redacts every event).
+_MAYBE_SECRET = re.compile(
+    r"wr_|://|(?i:bearer|basic|passw|secret|token|api[_-]?key|apikey)",
+)
+
 
 def redact_text(text: str) -> str:
     """Mask secrets people paste into notes (tokens, passwords, credentials in URLs)."""
+    if _MAYBE_SECRET.search(text) is None:
+        return text
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text

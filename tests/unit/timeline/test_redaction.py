@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.timeline.service import redact_text
+from warroom.timeline.service import _SECRET_PATTERNS, redact_text
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,25 @@ def test_secrets_are_masked(text: str, hidden: str, kept: str) -> None:
 def test_ordinary_text_is_untouched() -> None:
     text = "Rolled back deploy 2026.11.02-3; error rate back to 0.1% (was 14%)."
     assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Disk 90% full on db-1",
+        "token: abc123 and Token=xyz",
+        "Authorization: Bearer abcdefgh12345678",
+        "BASIC dXNlcjpwYXNzd29yZA==",
+        "see https://user:hunter2@example.com/x",
+        "wr_" + "a" * 30,
+        "PASSWD=secret api-key: k API_KEY=v apikey=w",
+        "nothing://here but a scheme",
+    ],
+)
+def test_the_quick_check_never_skips_a_secret(text: str) -> None:
+    # redact_text skips the substitutions when a cheap search finds nothing they could match;
+    # the answer must be what running every substitution gives.
+    full = text
+    for pattern, replacement in _SECRET_PATTERNS:
+        full = pattern.sub(replacement, full)
+    assert redact_text(text) == full

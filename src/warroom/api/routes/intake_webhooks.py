@@ -91,13 +91,12 @@ def _endpoint(kind: str) -> Callable[[Request], Any]:
             )
         except InvalidInput as exc:
             return _error(400, exc.code, exc.message, exc.details)
-        processed = [r for r in results if r is not None]
         return _answer(
             202,
             {
                 "status": "success",
                 "received": len(events),
-                "processed": len(processed),
+                "processed": sum(results),
                 "dedup_keys": [e.dedup_key for e in events] if kind == "generic" else None,
             },
         )
@@ -106,6 +105,8 @@ def _endpoint(kind: str) -> Callable[[Request], Any]:
     return receive
 
 
+endpoints = {kind: _endpoint(kind) for kind in PARSERS}
 routes = [
-    Route(f"/api/v1/intake/{kind}/{{key}}", _endpoint(kind), methods=["POST"]) for kind in PARSERS
+    Route(f"/api/v1/intake/{kind}/{{key}}", endpoint, methods=["POST"])
+    for kind, endpoint in endpoints.items()
 ]
