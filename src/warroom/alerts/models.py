@@ -33,7 +33,6 @@ class Alert(Base):
         Index("ix_alerts_incident_seen", "incident_id", "last_seen_at"),
         Index("ix_alerts_incident_group_seen", "incident_id", "group_key", "last_seen_at"),
         Index("ix_alerts_status_service", "status", "service"),
-        Index("ix_alerts_group_key", "group_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
