@@ -183,27 +183,34 @@ class GroupCommitter:
             if first is None:
                 return
             batch = [first]
-            size = len(first.events)
             if self.gather_seconds:
                 # Senders answered by the last commit are sending their next request right
                 # now; a moment's wait lets this commit carry them too (PostgreSQL's
                 # commit_delay does the same).
                 time.sleep(self.gather_seconds)
-            while size < MAX_EVENTS_PER_COMMIT:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-                size += len(more.events)
+            self._take(batch)
             try:
                 self._apply(batch)
             except BaseException as exc:  # the writer must outlive any one batch
                 log.exception("intake writer failed a batch")
                 _deliver([(r, None, exc) for r in batch if not r.settled])
+
+    def _take(self, batch: list[_Request]) -> list[_Request]:
+        """Move queued requests into ``batch`` (up to the batch limit); those it took."""
+        size = sum(len(request.events) for request in batch)
+        taken: list[_Request] = []
+        while size < MAX_EVENTS_PER_COMMIT:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                self._queue.put(None)  # stop after this batch
+                break
+            taken.append(more)
+            size += len(more.events)
+        batch.extend(taken)
+        return taken
 
     def _integrations(self, events: Sequence[AlertEvent]) -> dict[int, Integration]:
         """Integration rows by id, loaded once per writer (names and services never change;
@@ -230,6 +237,20 @@ class GroupCommitter:
         except Exception:  # some request's events are invalid: applied alone, it finds out
             prepared = None
         with self._exclusive():
+            if self._lock_file is not None:
+                # Requests that queued while another process had its turn ride along: under
+                # contention each turn (and its fsync) then carries all that is waiting.
+                taken = [event for request in self._take(batch) for event in request.events]
+                if taken:
+                    events += taken
+                    integrations.update(self._integrations(taken))
+                    try:
+                        more = service.Prepared(self.playbook, taken, integrations)
+                    except Exception:
+                        prepared = None
+                    else:
+                        if prepared is not None:
+                            prepared.verdicts.update(more.verdicts)
             if (
                 len(batch) > 1
                 and prepared is not None
@@ -277,13 +298,13 @@ class GroupCommitter:
             with contextlib.suppress(Exception):
                 connection.close()
 
-    def _apply_together(
+    def _write(
         self,
-        batch: list[_Request],
-        events: list[AlertEvent],
+        events: Sequence[AlertEvent],
         integrations: dict[int, Integration],
-        prepared: service.Prepared,
-    ) -> bool:
+        prepared: service.Prepared | None,
+    ) -> Result:
+        """Apply ``events`` in one transaction and commit; rolled back if anything fails."""
         session = self._session()
         try:
             results = service.apply_events(
@@ -295,11 +316,24 @@ class GroupCommitter:
                 prepared=prepared,
             )
             session.commit()
-        except Exception:  # one request is at fault; find it by applying each alone
+        except BaseException:
             self._rollback(session)
-            return False
+            raise
         finally:
             session.close()
+        return results
+
+    def _apply_together(
+        self,
+        batch: list[_Request],
+        events: list[AlertEvent],
+        integrations: dict[int, Integration],
+        prepared: service.Prepared,
+    ) -> bool:
+        try:
+            results = self._write(events, integrations, prepared)
+        except Exception:  # one request is at fault; find it by applying each alone
+            return False
         start, outcomes = 0, list[Outcome]()
         for request in batch:
             end = start + len(request.events)
@@ -315,27 +349,16 @@ class GroupCommitter:
         prepared: service.Prepared | None,
     ) -> None:
         for attempt in range(1, RETRIES + 1):
-            session = self._session()
             try:
-                results = service.apply_events(
-                    session,
-                    playbook=self.playbook,
-                    now=self.clock.now(),
-                    events=request.events,
-                    integrations=integrations,
-                    prepared=prepared,
-                )
-                session.commit()
+                results = self._write(request.events, integrations, prepared)
             except (IntegrityError, OperationalError) as exc:
                 # Another writer inserted the same new alert first (it is a repeat now), or
                 # the database broke a deadlock: the same events again will succeed.
-                self._rollback(session)
                 if attempt == RETRIES:
                     log.exception("intake failed %d times", RETRIES)
                     _deliver([(request, None, exc)])
                     return
             except Exception as exc:
-                self._rollback(session)
                 if not isinstance(exc, WarroomError):
                     log.exception("intake failed")
                 _deliver([(request, None, exc)])
@@ -343,8 +366,6 @@ class GroupCommitter:
             else:
                 _deliver([(request, results, None)])
                 return
-            finally:
-                session.close()
 
 
 def _lock_file_for(sessions: sessionmaker[Session]) -> Path | None:
