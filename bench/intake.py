@@ -222,10 +222,12 @@ def _am_request(port: int, key: str, run: str, per: int = BATCH) -> Callable[[in
     return make
 
 
-def bench_warroom(label: str, url: str, args: argparse.Namespace, tmp: Path) -> list[Row]:
+def bench_warroom(
+    label: str, url: str, args: argparse.Namespace, tmp: Path, workers: int
+) -> list[Row]:
     pd_key, am_key = _prepare(url)
     rows = []
-    with _warroom(url, tmp / f"{label}.log", workers=args.workers) as port:
+    with _warroom(url, tmp / f"{label}.log", workers=workers) as port:
         for workload, make, per in (
             ("PD v2, 1 event/request", _pd_request(port, pd_key, "pd"), 1),
             ("AM webhook, 100 alerts/request", _am_request(port, am_key, "am"), BATCH),
@@ -233,7 +235,7 @@ def bench_warroom(label: str, url: str, args: argparse.Namespace, tmp: Path) -> 
             result = asyncio.run(
                 run_load(HOST, port, make, concurrency=args.concurrency, duration=args.seconds)
             )
-            rows.append(Row(f"warroom {label}", workload, result, per))
+            rows.append(Row(f"warroom {label} w{workers}", workload, result, per))
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         stored = session.scalar(select(func.count()).select_from(Alert)) or 0
@@ -451,6 +453,12 @@ def main() -> None:
         help="`warroom serve --workers` (default: one per core)",
     )
     parser.add_argument(
+        "--postgres-workers",
+        type=int,
+        help="`--workers` for the PostgreSQL run (default: --workers)",
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument(
         "--paging", action="store_true", help="also time alert → first page at 1,000 alerts/s"
     )
     args = parser.parse_args()
@@ -462,17 +470,21 @@ def main() -> None:
         pass
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as name:
         tmp = Path(name)
-        rows = bench_warroom("sqlite", f"sqlite:///{tmp / 'bench.db'}", args, tmp)
+        rows = []
+        if not args.no_sqlite:
+            sqlite = f"sqlite:///{tmp / 'bench.db'}"
+            rows += bench_warroom("sqlite", sqlite, args, tmp, args.workers)
         if args.postgres:
             with _postgres_database(args.postgres) as url:
-                rows += bench_warroom("postgresql", url, args, tmp)
+                workers = args.postgres_workers or args.workers
+                rows += bench_warroom("postgresql", url, args, tmp, workers)
         reference = []
         if not args.no_alertmanager and Path(ALERTMANAGER).exists():
             reference = bench_alertmanager(args, tmp)
         cores = os.cpu_count()
         print(
-            f"\nconcurrency {args.concurrency}, {args.seconds:g} s per workload, {cores} cores, "
-            f"warroom serve --workers {args.workers}"
+            f"\nconcurrency {args.concurrency}, {args.seconds:g} s per workload, {cores} cores "
+            "(wN: warroom serve --workers N)"
         )
         report(rows, reference)
         if args.paging:
