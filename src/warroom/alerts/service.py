@@ -276,10 +276,9 @@ class _Batch:
 
     def service_of(self, event: AlertEvent) -> str | None:
         """The event's service if the playbook knows it, else the integration's."""
-        if event.service and self.playbook.service(event.service) is not None:
-            return event.service
-        if event.integration_id is not None:
-            return self.integrations[event.integration_id].service
+        service = _known_service(self.playbook, self.integrations, event)
+        if service is not None:
+            return service
         if event.service:
             raise InvalidInput(f"unknown service {event.service!r}", field="service")
         return None
