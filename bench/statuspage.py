@@ -2,7 +2,15 @@
 
 Starts a real `warroom serve --api-only` on loopback (fresh SQLite WAL/FULL database, or
 --database-url), publishes an incident with two updates and a maintenance window, then measures
-with `wrk` (Debian's package) on ``/api/v2/summary.json`` and ``/status``:
+``/api/v2/summary.json`` and ``/status`` in two ways:
+
+- closed loop: `wrk` (Debian's package), --connections connections sending as fast as answers
+  come back; gives the most requests/s, and latencies of a saturated server;
+- paced (open loop, wrk2's method; wrk2 is not packaged): --paced-rate requests/s offered at
+  fixed times whatever the server does, each latency counted from when the request was due, so
+  a stall shows in every request it delayed. This is the p99 a page visitor sees at that load.
+
+each
 
 1. alone;
 2. while a background process sends alerts to the generic intake endpoint
@@ -26,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -40,6 +49,7 @@ import asyncio, json, sys, time
 HOST, PORT, KEY, RATE, SECONDS, CONNS, BATCH = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
     float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 sent = ok = 0
+codes = {}
 
 async def worker(n):
     global sent, ok
@@ -67,6 +77,8 @@ async def worker(n):
         await reader.readexactly(length)
         sent += BATCH
         ok += BATCH * status.split()[1].startswith(b"2")
+        code = status.split()[1].decode()
+        codes[code] = codes.get(code, 0) + 1
         i += 1
     writer.close()
 
@@ -75,7 +87,68 @@ async def main():
 
 t0 = time.perf_counter()
 asyncio.run(main())
-print(json.dumps({"sent": sent, "ok": ok, "seconds": time.perf_counter() - t0}))
+print(json.dumps({"sent": sent, "ok": ok, "codes": codes, "seconds": time.perf_counter() - t0}))
+"""
+
+# An open-loop client (wrk2's method): request i is due at start + i/RATE whether or not earlier
+# ones were answered, and its latency counts from when it was due, so a stall of the server
+# shows in every request it delayed (a closed-loop client like wrk sends nothing while its
+# connections wait, and so under-reports stalls: "coordinated omission").
+PACED = r"""
+import asyncio, json, sys, time
+
+HOST, PORT, PATH, RATE, SECONDS, CONNS = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
+    float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+try:
+    import uvloop
+    uvloop.install()
+except ImportError:
+    pass
+REQUEST = b"GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (PATH.encode(), HOST.encode(), PORT)
+latencies, errors = [], 0
+
+async def worker(queue):
+    global errors
+    reader, writer = await asyncio.open_connection(HOST, PORT)
+    while True:
+        due = await queue.get()
+        if due is None:
+            break
+        writer.write(REQUEST)
+        status = await reader.readline()
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - due)
+        errors += not status.split()[1].startswith(b"2")
+    writer.close()
+
+async def main():
+    queue = asyncio.Queue()
+    workers = [asyncio.create_task(worker(queue)) for _ in range(CONNS)]
+    start = time.perf_counter()
+    total = int(RATE * SECONDS)
+    i = 0
+    while i < total:
+        now = time.perf_counter()
+        while i < total and start + i / RATE <= now:
+            queue.put_nowait(start + i / RATE)
+            i += 1
+        await asyncio.sleep(0.0005)
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    return time.perf_counter() - start
+
+elapsed = asyncio.run(main())
+values = sorted(latencies)
+def pct(p):
+    return round(values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000, 2)
+print(json.dumps({"offered_rps": RATE, "rps": round(len(values) / elapsed), "p50_ms": pct(50),
+                  "p90_ms": pct(90), "p99_ms": pct(99), "p999_ms": pct(99.9),
+                  "max_ms": round(values[-1] * 1000, 2), "non_2xx": errors}))
 """
 
 
@@ -159,6 +232,19 @@ def _wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
     }
 
 
+def _paced(
+    host: str, port: int, path: str, rate: float, seconds: int, conns: int
+) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", PACED, host, str(port), path, str(rate), str(seconds), str(conns)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result: dict[str, float] = json.loads(out)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -169,6 +255,13 @@ def main() -> None:
         "--alerts-per-request", type=int, default=1, help="1: one alert per POST; N: a JSON list"
     )
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=3000.0,
+        help="also measure at this fixed offered rate (open loop, wrk2's method); 0: skip",
+    )
+    parser.add_argument("--paced-connections", type=int, default=32)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -177,11 +270,10 @@ def main() -> None:
     db = args.database_url or f"sqlite:///{work / 'warroom.db'}"
     env = {**os.environ, "WARROOM_DATABASE_URL": db, "WARROOM_LOG_LEVEL": "warning"}
     _run(WARROOM, "db", "upgrade", env=env)
-    key = (
-        _run(WARROOM, "integration", "create", "--service", "api", "--kind", "generic", env=env)
-        .strip()
-        .splitlines()[-1]
-    )
+    # A limit far above the ingest rate: this measures the page, not the intake's limiter.
+    create = ["integration", "create", "--service", "api", "--kind", "generic"]
+    output = _run(WARROOM, *create, "--rate-limit", "1000000", env=env)
+    key = output.strip().splitlines()[-1]
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -206,10 +298,13 @@ def main() -> None:
             token = next(iter(re.findall(r"\bwr_[A-Za-z0-9_-]{20,}", line)), "")
         _wait_up(url, server)
         _seed(url, token)
-        for path in PATHS:
-            _wrk(url + path, 2, args.connections)  # warm up
-            results[f"alone {path}"] = _wrk(url + path, args.seconds, args.connections)
-        for path in PATHS:
+
+        def paced(path: str) -> dict[str, float]:
+            return _paced(
+                "127.0.0.1", port, path, args.paced_rate, args.seconds, args.paced_connections
+            )
+
+        def _under_ingest(measure: Callable[[], dict[str, float]]) -> dict[str, float]:
             ingester = subprocess.Popen(
                 [
                     sys.executable,
@@ -227,11 +322,27 @@ def main() -> None:
                 text=True,
             )
             time.sleep(1)  # let the ingest reach its rate first
-            measured = _wrk(url + path, args.seconds, args.connections)
+            measured = measure()
             report = json.loads(ingester.communicate(timeout=60)[0])
             measured["ingest_alerts_per_s"] = round(report["ok"] / report["seconds"])
             measured["ingest_errors"] = report["sent"] - report["ok"]
-            results[f"under ingest {path}"] = measured
+            if measured["ingest_errors"]:  # which refusals (POSTs by status code)
+                measured["ingest_statuses"] = report["codes"]
+            return measured
+
+        for path in PATHS:
+            _wrk(url + path, 2, args.connections)  # warm up
+            results[f"alone {path}"] = _wrk(url + path, args.seconds, args.connections)
+            if args.paced_rate:
+                results[f"alone paced {path}"] = paced(path)
+        for path in PATHS:
+            results[f"under ingest {path}"] = _under_ingest(
+                lambda: _wrk(url + path, args.seconds, args.connections)  # noqa: B023
+            )
+            if args.paced_rate:
+                results[f"under ingest paced {path}"] = _under_ingest(
+                    lambda: paced(path)  # noqa: B023
+                )
     finally:
         server.terminate()
         server.wait(timeout=10)

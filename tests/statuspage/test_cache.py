@@ -147,3 +147,99 @@ def test_api_writes_invalidate_this_process(
     clock.advance(timedelta(seconds=1))
     assert client.get("/api/v2/status.json").json()["status"]["indicator"] == "minor"
     assert client.get("/api/v2/status.json").headers["access-control-allow-origin"] == "*"
+
+
+def test_the_startup_heap_is_frozen_once(client: TestClient) -> None:
+    """Full collections under load walk only objects made after startup (web/fastpath.py)."""
+    import gc
+
+    from warroom.web import fastpath
+
+    assert client.get("/api/v2/status.json").status_code == 200
+    assert gc.get_freeze_count() > 0
+    assert fastpath.freeze_startup_heap() is False  # once per process, not per application
+
+
+def test_a_due_check_runs_once_in_the_background_while_the_page_is_served(
+    cache: PageCache,
+    engine: Engine,
+    playbook: Playbook,
+    clock: FrozenClock,
+    ticks: Ticks,
+    loads: list[int],
+) -> None:
+    assert cache.get("k", _api_status) == b"operational"
+    _set_api(engine, playbook, clock, "major_outage")
+    ticks.now += cache.check_every
+    assert cache.fresh("k") is None  # a check is due...
+    assert cache.servable("k") == b"operational"  # ...but nobody waits for it
+    assert cache.claim_check() is True
+    assert cache.claim_check() is False  # one check at a time
+    cache.check()
+    assert cache.servable("k") is None  # it found a new version: the old page is dropped
+    assert cache.get("k", _api_status) == b"major_outage"
+    assert cache.fresh("k") == b"major_outage"
+    assert cache.claim_check() is True  # released after the check
+    cache.check()
+    assert len(loads) == 2
+
+
+def test_pages_changed_here_or_too_old_are_never_served_stale(
+    cache: PageCache, ticks: Ticks
+) -> None:
+    cache.get("k", _api_status)
+    cache.invalidate()  # this process wrote: the next request must see it
+    assert cache.servable("k") is None
+    cache.get("k", _api_status)
+    ticks.now += cache.max_age
+    assert cache.servable("k") is None
+    assert cache.servable("missing") is None
+
+
+def test_the_served_path_checks_in_the_background(
+    client: TestClient, engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    """Through the fast path: a change by another process shows once the check has run."""
+    import time
+
+    from warroom.statuspage.cache import STATE_ATTRIBUTE
+
+    def api_status() -> str:
+        summary = client.get("/api/v2/summary.json").json()
+        return str({c["name"]: c["status"] for c in summary["components"]}["API"])
+
+    assert api_status() == "operational"
+    cache: PageCache = getattr(client.app.state, STATE_ATTRIBUTE)
+    cache.check_every = 0.0  # every request finds a check due
+    _set_api(engine, playbook, clock, "major_outage")
+    deadline = time.monotonic() + 5
+    while api_status() != "major_outage":  # served at once; the background check catches up
+        assert time.monotonic() < deadline
+
+
+def test_ingesting_alerts_leaves_the_page_cached(
+    client: TestClient,
+    engine: Engine,
+    session: Session,
+    playbook: Playbook,
+    clock: FrozenClock,
+) -> None:
+    """An alert storm is not public state: no alert bumps the page version, so the cached
+    documents stay valid (only a component the engine then moves, or a public update, would)."""
+    from warroom.integrations import service as integrations
+    from warroom.statuspage.automatic import AutomaticComponentStatus
+
+    _row, key = integrations.create(
+        session, playbook=playbook, now=clock.now(), service="api", kind="generic"
+    )
+    session.commit()
+    start = version.current(session)
+    for n in range(20):
+        response = client.post(
+            f"/api/v1/intake/generic/{key}",
+            json={"summary": f"disk {n} filling", "source": "bench", "severity": "warning"},
+        )
+        assert response.status_code < 300, response.text
+    assert AutomaticComponentStatus(playbook).run(session, clock.now()) == 0
+    session.commit()
+    assert version.current(session) == start

@@ -163,3 +163,25 @@ def test_component_and_maintenance_commands(live_server: str, alice_token: str) 
     again = cli(live_server, alice_token, "maintenance", "complete", mid)
     assert again.exit_code == 1
     assert "cannot go from 'completed'" in again.stderr
+
+
+def test_component_list_says_who_set_it_and_auto_hands_it_back(
+    live_server: str, alice_token: str
+) -> None:
+    ref = _declare(live_server, alice_token)  # a P1 on api: automation would say partial_outage
+    held = cli(live_server, alice_token, "component", "set", "api", "major_outage")
+    assert held.exit_code == 0, held.output
+    listed = cli(live_server, alice_token, "component", "list")
+    assert listed.exit_code == 0, listed.output
+    line = next(row for row in listed.stdout.splitlines() if " api " in row)
+    assert "major_outage" in line
+    assert "manual" in line
+    assert f"set by @alice during {ref}" in line
+    assert "partial_outage" in line  # the suggestion
+    back = cli(live_server, alice_token, "component", "auto", "api")
+    assert back.exit_code == 0, back.output
+    assert "API (api) is automatic: partial_outage" in back.stdout
+    assert f"{ref} (P1) is open on api" in back.stdout
+    as_json = cli(live_server, alice_token, "component", "list", "--json")
+    api = next(c for c in json.loads(as_json.stdout) if c["key"] == "api")
+    assert (api["status"], api["automatic"]) == ("partial_outage", True)

@@ -42,6 +42,10 @@ class CommsClient(ApiClient):
         path = f"/api/v1/statuspage/components/{_ref(key)}"
         return self._json("PUT", path, body={"status": status})
 
+    def automate_component(self, key: str) -> JSON:
+        path = f"/api/v1/statuspage/components/{_ref(key)}"
+        return self._json("PUT", path, body={"automatic": True})
+
     def components(self) -> list[JSON]:
         response = self._send("GET", "/api/v1/statuspage/components")
         data: list[JSON] = response.json()
@@ -210,21 +214,44 @@ def set_component(
     token: Token = None,
     as_json: AsJson = False,
 ) -> None:
-    """Set a component's status on the public page."""
+    """Set a component's status on the public page by hand (automation leaves it alone until
+    `warroom component auto` or the incident it was set during is resolved)."""
     result = _call(url, token, lambda c: c.set_component(name, status))
     _show(as_json, result, f"{result['name']} ({result['key']}) is now {result['status']}")
 
 
+@component_app.command("auto")
+def automate_component(
+    name: Annotated[str, typer.Argument(help="Component key, e.g. api.")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    as_json: AsJson = False,
+) -> None:
+    """Hand a component back to automation: it follows its monitors and open incidents."""
+    result = _call(url, token, lambda c: c.automate_component(name))
+    _show(
+        as_json,
+        result,
+        f"{result['name']} ({result['key']}) is automatic: {result['status']} ({result['reason']})",
+    )
+
+
 @component_app.command("list")
 def list_components(url: Url = DEFAULT_URL, token: Token = None, as_json: AsJson = False) -> None:
-    """Components with their status and the suggested one."""
+    """Components with their status, who sets it (auto or manual) and why, and the suggested one."""
     rows = _call(url, token, lambda c: c.components())
     if as_json:
         output.print_json(rows)
         return
-    table = Table("Key", "Name", "Group", "Status", "Suggested")
+    table = Table("Key", "Name", "Group", "Status", "Set", "Why", "Suggested")
     for row in rows:
         table.add_row(
-            row["key"], row["name"], row["group"] or "-", row["status"], row["suggested_status"]
+            row["key"],
+            row["name"],
+            row["group"] or "-",
+            row["status"],
+            "auto" if row.get("automatic", True) else "manual",
+            row.get("reason") or "-",
+            row["suggested_status"],
         )
     Console(highlight=False).print(table)

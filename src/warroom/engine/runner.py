@@ -71,6 +71,7 @@ def default_jobs(playbook: Playbook) -> list[Job]:
     from warroom.engine.jobs import engine_jobs
     from warroom.monitors.scheduler import MonitorScheduler, ResultPruner
     from warroom.postmortems.jobs import jobs as postincident_jobs
+    from warroom.statuspage.automatic import AutomaticComponentStatus
     from warroom.updates.announcements import AnnounceDeclarations
     from warroom.updates.maintenance_windows import MaintenanceWindows
 
@@ -82,5 +83,7 @@ def default_jobs(playbook: Playbook) -> list[Job]:
         # before delivery, so an announcement goes out in the same cycle
         AnnounceDeclarations(playbook),
         MaintenanceWindows(playbook),
+        # after the monitors and maintenance, so components follow them in the same cycle
+        AutomaticComponentStatus(playbook),
         *engine_jobs(playbook),
     ]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 COMPONENT_KEY = r"^[a-z0-9][a-z0-9_-]*$"
 CHANNEL_URL = r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$"
+MAIL_URL = r"^mailtos?://\S+$"
 
 ComponentStatus = Literal[
     "operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"
@@ -66,10 +67,23 @@ class StatusPage(_Model):
     """Public impact (none|minor|major|critical) of a published incident by its severity."""
     suggest_by_severity: dict[str, ComponentStatus] = Field(default_factory=_default_suggestions)
     """Component status suggested while an open incident of this severity affects its service."""
+    automatic_component_status: bool = True
+    """Apply the suggestion without a person: a component follows its monitors and the open
+    incidents of ``automatic_severities`` on its services, unless a responder set it by hand."""
+    automatic_severities: tuple[str, ...] = ("P0", "P1")
+    """Severities whose open incidents change a component's status on their own (the others only
+    suggest); tickets stay off the public page unless a responder publishes them."""
+    public_subscriptions: bool = True
+    """Show a subscribe form on ``/status``: anyone may ask for e-mail updates, which start only
+    once the address's owner follows the confirmation link sent to it."""
+    mail_url: Annotated[str, StringConstraints(pattern=MAIL_URL)] | None = None
+    """Apprise ``mailto://``/``mailtos://`` URL of the SMTP server that sends subscribers' mail,
+    e.g. ``mailtos://user:pass@smtp.example.com?from=status@example.com``; each message is sent
+    ``to=`` the subscriber. Unset: ``mailto://<address>`` with Apprise's defaults for its domain."""
 
 
 class Component(_Model):
-    """One thing the public sees the status of (set by responders, suggested from incidents)."""
+    """One thing the public sees the status of (set from monitors and incidents, or by hand)."""
 
     key: Annotated[str, StringConstraints(pattern=COMPONENT_KEY, max_length=40)]
     """Short unique key used by the CLI and API, e.g. ``api``."""
@@ -80,7 +94,7 @@ class Component(_Model):
     group: str | None = None
     """Name of the group the component is listed under (groups are made from these names)."""
     services: tuple[str, ...] = ()
-    """Playbook services whose open incidents suggest this component's status."""
+    """Playbook services whose open incidents suggest (or set, see ``status_page``) its status."""
     monitors: tuple[str, ...] = ()
     """Monitors whose results (and 90-day uptime) belong to this component."""
     only_show_if_degraded: bool = False
@@ -131,6 +145,8 @@ def check_references(c: _Checker) -> None:
             if isinstance(mapping, Mapping):
                 for key in mapping:
                     c.exists(f"status_page.{field}.{key}", key, keys, "severity", "severities")
+        for j, key in enumerate(_strings(page.get("automatic_severities"))):
+            c.exists(f"status_page.automatic_severities[{j}]", key, keys, "severity", "severities")
 
 
 def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str, Any]]]:

@@ -3,9 +3,10 @@ the database on the hot path.
 
 How it stays correct with several API processes on PostgreSQL: every change of public state
 bumps one counter row (``version.py``) in the same transaction. Each process checks that row at
-most once per ``check_every`` seconds (one indexed primary-key read), and at once after a write it
-made itself (``invalidate``); a different version drops every document. So a change made by
-another process shows within ``check_every`` seconds, one made by this process immediately.
+most once per ``check_every`` seconds (one indexed primary-key read, in the background while the
+cached documents go on being served), and at once after a write it made itself (``invalidate``);
+a different version drops every document. So a change made by another process shows within
+``check_every`` seconds (plus that one read), one made by this process immediately.
 Documents are also rebuilt after ``max_age`` seconds, since time moves on (maintenance windows,
 uptime bars). If the database cannot be read, the last documents are served: the page is most
 needed when things are broken.
@@ -58,6 +59,7 @@ class PageCache:
         self.max_age = max_age
         self._monotonic = monotonic
         self._lock = threading.Lock()
+        self._checking = threading.Lock()  # held while a background version check runs
         self._version: int | None = None
         self._checked = float("-inf")
         self._dirty = False
@@ -82,6 +84,35 @@ class PageCache:
         ):
             return None
         return entry.body
+
+    def servable(self, key: str) -> bytes | None:
+        """The cached document when only the periodic version check is due (no I/O).
+
+        Nothing this process did changed the page and the document is younger than ``max_age``,
+        so it is served while one background ``check()`` reads the version: no request waits
+        for that read, and a change made elsewhere shows as soon as it returns.
+        """
+        entry = self._entries.get(key)
+        if (
+            entry is None
+            or self._dirty
+            or entry.version != self._version
+            or self._monotonic() - entry.built >= self.max_age
+        ):
+            return None
+        return entry.body
+
+    def claim_check(self) -> bool:
+        """Whether the caller should run ``check()`` (False while another check is running)."""
+        return self._checking.acquire(blocking=False)
+
+    def check(self) -> None:
+        """Read the page version if a check is due (does I/O); releases ``claim_check``."""
+        try:
+            with self._lock:
+                self._check_version(self._monotonic())
+        finally:
+            self._checking.release()
 
     def get(self, key: str, build: Callable[[Snapshot], bytes]) -> bytes:
         """The document, rebuilt if the page changed or it grew old (does database I/O)."""

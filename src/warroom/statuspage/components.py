@@ -1,5 +1,6 @@
 """Components: the playbook says which exist; rows keep each one's current status. Responders
-set it; open incidents (and monitors, where present) suggest it."""
+set it; open incidents (and monitors, where present) suggest it, and automation applies the
+suggestion while no responder's setting holds (``automatic.py``)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.errors import InvalidInput
-from warroom.incidents.lifecycle import OPEN_STATES
-from warroom.incidents.models import Incident
 from warroom.playbook import Playbook
 from warroom.playbook.statuspage import Component
 from warroom.statuspage import ids, version
-from warroom.statuspage.models import ComponentState
+from warroom.statuspage.models import REASON_MAX, ComponentState
 from warroom.statuspage.status import check_component_status, worst_component_status
 
 # Reported as created_at/updated_at of a component nobody has set yet (Statuspage always has them).
 NEVER_SET = datetime(2026, 1, 1, tzinfo=UTC)
-MONITOR_SUGGESTIONS = {"down": "major_outage", "degraded": "degraded_performance"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,8 @@ class ComponentView:
     updated_at: datetime
     only_show_if_degraded: bool
     monitors: tuple[str, ...]
+    automatic: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ def views(playbook: Playbook, rows: dict[str, ComponentState]) -> list[Component
                 updated_at=row.updated_at if row else NEVER_SET,
                 only_show_if_degraded=component.only_show_if_degraded,
                 monitors=component.monitors,
+                automatic=row.automatic if row else True,
+                reason=row.reason if row else "",
             )
         )
     return out
@@ -115,56 +117,37 @@ def groups(components: list[ComponentView]) -> list[GroupView]:
 
 
 def set_status(
-    session: Session, *, playbook: Playbook, key: str, status: str, actor: str, now: datetime
+    session: Session,
+    *,
+    playbook: Playbook,
+    key: str,
+    status: str,
+    actor: str,
+    now: datetime,
+    automatic: bool = False,
+    reason: str | None = None,
+    held_for_incident_id: int | None = None,
 ) -> tuple[str, str]:
-    """Set one component's status; returns (old, new). Bumps the page version on change."""
+    """Set one component's status; returns (old, new). Bumps the page version on change.
+
+    A responder's setting (``automatic=False``) holds against automation until they hand the
+    component back, or until ``held_for_incident_id`` is resolved; ``reason`` says why.
+    """
     find(playbook, key)
     check_component_status(status)
+    why = (reason if reason is not None else f"set by {actor}")[:REASON_MAX]
     row = session.get(ComponentState, key, with_for_update=True)
     old = row.status if row else "operational"
     if row is None:
-        row = ComponentState(
-            key=key, status=status, created_at=now, updated_at=now, updated_by=actor
-        )
+        row = ComponentState(key=key, status=status, created_at=now, updated_at=now)
         session.add(row)
-    elif old != status:
+    if old != status:
         row.status = status
         row.updated_at = now
-        row.updated_by = actor
+    row.updated_by = actor
+    row.automatic = automatic
+    row.reason = why
+    row.held_for_incident_id = None if automatic else held_for_incident_id
     if old != status:
         version.bump(session)
     return old, status
-
-
-def suggestions(session: Session, *, playbook: Playbook) -> dict[str, str]:
-    """Status suggested per component from open incidents on its services (operational if none)."""
-    open_incidents = session.execute(
-        select(Incident.service, Incident.severity).where(
-            Incident.status.in_([s.value for s in OPEN_STATES])
-        )
-    ).all()
-    by_service: dict[str, list[str]] = {}
-    suggest = playbook.status_page.suggest_by_severity
-    for service, severity in open_incidents:
-        if severity in suggest:
-            by_service.setdefault(service, []).append(suggest[severity])
-    monitor_states = _monitor_states(session)
-    return {
-        c.key: worst_component_status(
-            [s for svc in c.services for s in by_service.get(svc, [])]
-            + [
-                MONITOR_SUGGESTIONS.get(monitor_states.get(m, ""), "operational")
-                for m in c.monitors
-            ]
-        )
-        for c in playbook.components
-    }
-
-
-def _monitor_states(session: Session) -> dict[str, str]:
-    """Monitor name → state (up, degraded, down, unknown) when the monitors feature is present."""
-    try:
-        from warroom.monitors import service as monitors
-    except ImportError:
-        return {}
-    return {m.name: m.state for m in monitors.list_monitors(session) if m.enabled}

@@ -146,8 +146,16 @@ def advance(
                 component = components.find(playbook, key)
             except InvalidInput:
                 continue  # removed from the playbook since; nothing to set
+            # Maintenance holds its components against automation until it is completed.
             old, _ = components.set_status(
-                session, playbook=playbook, key=key, status=new_component, actor=actor, now=now
+                session,
+                playbook=playbook,
+                key=key,
+                status=new_component,
+                actor=actor,
+                now=now,
+                automatic=to == "completed",
+                reason=f"maintenance {row.public_id} {to.replace('_', ' ')}",
             )
             affected.append(
                 {

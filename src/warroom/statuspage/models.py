@@ -14,6 +14,7 @@ from warroom.db import Base, UTCDateTime
 PUBLIC_ID_LEN = 12
 NAME_MAX = 200
 BODY_MAX = 5_000
+REASON_MAX = 400
 
 
 class ComponentState(Base):
@@ -26,6 +27,13 @@ class ComponentState(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(80))
+    # True while automation owns the status (the engine follows monitors and incidents); False
+    # while a responder's setting holds it.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the status is what it is: the monitors and incidents behind it, or who set it.
+    reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    # A responder's setting made during this incident holds until the incident is resolved.
+    held_for_incident_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class PublicIncident(Base):
@@ -104,6 +112,13 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(80))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None while pending: a subscription made on the public page hears nothing until the
+    # address's owner follows the confirmation link (responders' subscriptions start confirmed).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Unguessable; the confirmation link carries it.
+    confirm_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the last confirmation mail was queued (resent at most once per interval).
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PageVersion(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warroom.errors import InvalidInput, NotFound
 from warroom.incidents.models import Incident
+from warroom.incidents.queries import ref_of
 from warroom.playbook import Playbook
 from warroom.statuspage import components, ids, version
 from warroom.statuspage.models import NAME_MAX, PublicIncident, PublicUpdate
@@ -85,9 +86,18 @@ def publish_update(
         public.impact = impact or public.impact
         public.name = name or public.name
     affected = []
+    ref = ref_of(incident, playbook)
     for key, new in component_changes.items():
+        # Held against automation until this incident is resolved (automatic.py).
         old, _ = components.set_status(
-            session, playbook=playbook, key=key, status=new, actor=actor, now=now
+            session,
+            playbook=playbook,
+            key=key,
+            status=new,
+            actor=actor,
+            now=now,
+            reason=f"set by {actor} in a public update of {ref}",
+            held_for_incident_id=incident.id,
         )
         affected.append(
             {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from warroom.statuspage.models import Maintenance, Subscription
 
 EMAIL = re.compile(r"^[^@\s/:?#]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 MAILTO = re.compile(r"^mailtos?://\S+$")
+PLAIN = re.compile(r"^mailto://([^@/?:#\s]+@[^@/?:#\s]+)$")
 REASON = "status_update"
 
 
@@ -29,6 +30,17 @@ def address(target: str) -> str:
     if query:
         return unquote(query.group(1))
     return unquote(rest.split("?", 1)[0]).rsplit("/", 1)[-1]
+
+
+def send_to(target: str, playbook: Playbook) -> str:
+    """The Apprise URL a message to this subscription goes to: a plain ``mailto://address``
+    goes through ``status_page.mail_url`` when the playbook names an SMTP server."""
+    server = playbook.status_page.mail_url
+    plain = PLAIN.match(target)
+    if server is None or plain is None:
+        return target
+    joiner = "&" if "?" in server else "?"
+    return f"{server}{joiner}to={quote(plain.group(1), safe='@')}"
 
 
 def _target(value: str) -> str:
@@ -56,19 +68,23 @@ def subscribe(
     keys = list(dict.fromkeys(component_keys))
     for key in keys:
         components.find(playbook, key)
-    existing = session.scalar(
+    same = session.scalars(
         select(Subscription).where(
             Subscription.target == url, Subscription.unsubscribed_at.is_(None)
         )
-    )
-    if existing is not None:
-        raise Conflict(f"{address(url)} is already subscribed (subscription {existing.id})")
+    ).all()
+    for existing in same:
+        if existing.confirmed_at is not None:
+            raise Conflict(f"{address(url)} is already subscribed (subscription {existing.id})")
+        existing.unsubscribed_at = now  # a pending request from the page: this one replaces it
     row = Subscription(
         target=url,
         components=keys,
         token=ids.new_token(),
         created_at=now,
         created_by=actor,
+        # A responder subscribes someone who asked them to: no confirmation round trip.
+        confirmed_at=now,
     )
     session.add(row)
     session.flush()
@@ -76,8 +92,10 @@ def subscribe(
 
 
 def list_active(session: Session) -> list[Subscription]:
-    """Current subscriptions, oldest first."""
-    query = select(Subscription).where(Subscription.unsubscribed_at.is_(None))
+    """Current, confirmed subscriptions, oldest first (pending ones hear nothing)."""
+    query = select(Subscription).where(
+        Subscription.unsubscribed_at.is_(None), Subscription.confirmed_at.is_not(None)
+    )
     return list(session.scalars(query.order_by(Subscription.id)))
 
 
@@ -100,7 +118,7 @@ def unsubscribe(session: Session, *, token: str, now: datetime) -> Subscription:
 def remove(session: Session, *, subscription_id: int, now: datetime) -> Subscription:
     """Stop a subscription by id (responders)."""
     row = session.get(Subscription, subscription_id)
-    if row is None or row.unsubscribed_at is not None:
+    if row is None or row.unsubscribed_at is not None or row.confirmed_at is None:
         raise NotFound(f"no active subscription {subscription_id}")
     row.unsubscribed_at = now
     return row
@@ -136,7 +154,7 @@ def notify(
         sent = outbox.enqueue(
             session,
             now=now,
-            target=row.target,
+            target=send_to(row.target, playbook),
             title=title,
             body=f"{body}\n\n{base}\n\nUnsubscribe: {link}",
             reason=REASON,

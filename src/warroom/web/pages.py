@@ -1,4 +1,4 @@
-"""Rendering the public status page and the unsubscribe pages with Jinja2.
+"""Rendering the public status page, the subscribe and unsubscribe pages with Jinja2.
 
 A separate environment from the playbook's message sandbox: these templates are ours (not the
 user's), and they produce HTML, so autoescaping is on for everything.
@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from warroom.playbook import Playbook
 from warroom.statuspage.components import ComponentView
 from warroom.statuspage.snapshot import IncidentView, Snapshot
 
@@ -125,6 +126,7 @@ def status_page(snapshot: Snapshot, *, generated_at: datetime) -> str:
         "names": {c.key: c.name for c in snapshot.components},
         "generated_at": generated_at,
         "days": UPTIME_DAYS,
+        "subscribe": _subscribe_context(snapshot.playbook, state="form", email="", message=""),
     }
     return environment().get_template("statuspage/status.html").render(context)
 
@@ -137,4 +139,37 @@ def unsubscribe_page(*, page_name: str, state: str, target: str | None, action: 
         .render(
             page={"name": page_name}, page_name=page_name, state=state, target=target, action=action
         )
+    )
+
+
+def _subscribe_context(
+    playbook: Playbook, *, state: str, email: str, message: str
+) -> dict[str, Any]:
+    return {
+        "enabled": playbook.status_page.public_subscriptions,
+        "state": state,
+        "email": email,
+        "message": message,
+        "components": [(c.key, c.name) for c in playbook.components],
+    }
+
+
+def subscribe_page(*, playbook: Playbook, state: str, email: str, message: str) -> str:
+    """The subscribe form on its own page: empty, with an error, or "check your inbox"."""
+    return (
+        environment()
+        .get_template("statuspage/subscribe.html")
+        .render(
+            page=playbook.status_page,
+            subscribe=_subscribe_context(playbook, state=state, email=email, message=message),
+        )
+    )
+
+
+def confirm_page(*, page_name: str, state: str, target: str | None, action: str) -> str:
+    """The page behind a confirmation link: a Confirm button, then a confirmation."""
+    return (
+        environment()
+        .get_template("statuspage/confirm.html")
+        .render(page={"name": page_name}, state=state, target=target, action=action)
     )

@@ -3,6 +3,7 @@ and the cache (shared with the Statuspage v2 JSON routes) that they are served f
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -77,13 +78,24 @@ def invalidate(request: Request) -> Callable[[], None]:
     return cache.invalidate
 
 
+_checks: set[asyncio.Task[None]] = set()
+
+
 async def cached(request: Request, key: str, build: Callable[[Snapshot], bytes]) -> bytes:
-    """A cached document; the hot path does no I/O and no thread hop."""
+    """A cached document; the hot path does no I/O and no thread hop. When the periodic
+    version check is due, one background task does it while requests go on being served."""
     cache = cache_for(request)
     body = cache.fresh(key)
-    if body is None:
-        body = await run_in_threadpool(cache.get, key, build)
-    return body
+    if body is not None:
+        return body
+    body = cache.servable(key)
+    if body is not None:
+        if cache.claim_check():
+            task = asyncio.create_task(run_in_threadpool(cache.check))
+            _checks.add(task)  # a reference, so the task is not collected mid-way
+            task.add_done_callback(_checks.discard)
+        return body
+    return await run_in_threadpool(cache.get, key, build)
 
 
 def json_bytes(document: dict[str, object]) -> bytes:

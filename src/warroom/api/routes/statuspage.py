@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from warroom.api.deps import NowDep, PlaybookDep, Responder, SessionDep, Viewer
 from warroom.incidents import service as incidents
-from warroom.statuspage import components, documents, publication
+from warroom.statuspage import automatic, components, documents, publication
 from warroom.statuspage.snapshot import Snapshot
 from warroom.web.public import invalidate, json_bytes, public_route
 
@@ -51,7 +51,7 @@ public.routes.extend(
 
 
 class ComponentOut(BaseModel):
-    """A component with its status and the suggested one."""
+    """A component with its status, who owns it (automation or a responder) and why."""
 
     key: str
     id: str
@@ -59,14 +59,26 @@ class ComponentOut(BaseModel):
     group: str | None
     status: str
     suggested_status: str
+    automatic: bool = Field(description="True while automation sets the status")
+    reason: str = Field(description="Why the status is what it is")
     updated_at: str
+    updated_by: str | None
 
 
 class ComponentIn(BaseModel):
-    """A new component status."""
+    """A new component status set by hand, or ``{"automatic": true}`` to hand it back."""
 
     model_config = ConfigDict(extra="forbid")
-    status: str
+    status: str | None = None
+    automatic: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> ComponentIn:
+        if (self.status is None) == (not self.automatic):
+            raise ValueError(
+                'give either "status" (set it by hand) or "automatic": true (hand it back)'
+            )
+        return self
 
 
 class VisibilityIn(BaseModel):
@@ -85,7 +97,8 @@ class VisibilityOut(BaseModel):
 
 
 def _component_list(session: SessionDep, playbook: PlaybookDep) -> list[ComponentOut]:
-    suggested = components.suggestions(session, playbook=playbook)
+    suggested = automatic.suggestions(session, playbook=playbook)
+    rows = components.states(session)
     return [
         ComponentOut(
             key=v.key,
@@ -94,9 +107,12 @@ def _component_list(session: SessionDep, playbook: PlaybookDep) -> list[Componen
             group=v.group,
             status=v.status,
             suggested_status=suggested.get(v.key, "operational"),
+            automatic=v.automatic,
+            reason=v.reason,
             updated_at=v.updated_at.isoformat(),
+            updated_by=rows[v.key].updated_by if v.key in rows else None,
         )
-        for v in components.views(playbook, components.states(session))
+        for v in components.views(playbook, rows)
     ]
 
 
@@ -104,7 +120,8 @@ def _component_list(session: SessionDep, playbook: PlaybookDep) -> list[Componen
 def list_components(
     session: SessionDep, playbook: PlaybookDep, _actor: Viewer
 ) -> list[ComponentOut]:
-    """Components with their status and the status open incidents and monitors suggest."""
+    """Components with their status, whether automation owns it and why, and the status open
+    incidents and monitors suggest."""
     return _component_list(session, playbook)
 
 
@@ -119,10 +136,13 @@ def set_component(
     request: Request,
     background: BackgroundTasks,
 ) -> ComponentOut:
-    """Set a component's status."""
-    components.set_status(
-        session, playbook=playbook, key=key, status=body.status, actor=actor.label, now=now
-    )
+    """Set a component's status by hand (held against automation), or hand it back."""
+    if body.status is None:
+        automatic.hand_back(session, playbook=playbook, key=key, actor=actor.label, now=now)
+    else:
+        automatic.set_by_responder(
+            session, playbook=playbook, key=key, status=body.status, actor=actor.label, now=now
+        )
     session.flush()
     background.add_task(invalidate(request))
     return next(c for c in _component_list(session, playbook) if c.key == key)
@@ -152,8 +172,17 @@ def set_visibility(
 def _all_routers() -> list[APIRouter]:
     from warroom.api.routes import maintenance, subscriptions, updates
     from warroom.web import public as pages
+    from warroom.web import subscribe
 
-    return [public, router, updates.router, maintenance.router, subscriptions.router, pages.router]
+    return [
+        public,
+        router,
+        updates.router,
+        maintenance.router,
+        subscriptions.router,
+        pages.router,
+        subscribe.router,
+    ]
 
 
 routers = _all_routers()
