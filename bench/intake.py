@@ -260,7 +260,7 @@ PAGED_PLAYBOOK_EDITS = [
 ]
 
 
-def bench_paging(url: str, args: argparse.Namespace, tmp: Path) -> None:
+def bench_paging(label: str, url: str, args: argparse.Namespace, tmp: Path, workers: int) -> None:
     """Probe alerts (critical, service web: a P1 paging alice at once) every 1.5 s while
     Alertmanager batches bring 1,000 alerts/s to service api; time 202 and first page."""
     text_ = default_playbook_text()
@@ -294,7 +294,7 @@ def bench_paging(url: str, args: argparse.Namespace, tmp: Path) -> None:
             return bool(session.scalar(query))
 
     with _warroom(
-        url, tmp / "paging.log", workers=args.workers, engine=True, playbook=book
+        url, tmp / f"paging-{label}.log", workers=workers, engine=True, playbook=book
     ) as port:
         per_request = 50
         background = _am_request(port, keys["alertmanager"], "bg", per=per_request)
@@ -343,7 +343,7 @@ def bench_paging(url: str, args: argparse.Namespace, tmp: Path) -> None:
     engine.dispose()
     alerts_per_s = sum(load.statuses.values()) * per_request / load.seconds
     print(
-        f"\npaging under load: background {alerts_per_s:.0f} alerts/s "
+        f"\npaging under load, {label} w{workers}: background {alerts_per_s:.0f} alerts/s "
         f"(p99 {load.percentile(99):.0f} ms); {len(page_latency)} probes: "
         f"alert→incident (202) p50 {_pct(probe_latency, 50):.0f} ms p99 "
         f"{_pct(probe_latency, 99):.0f} ms; alert→first page enqueued p50 "
@@ -488,7 +488,12 @@ def main() -> None:
         )
         report(rows, reference)
         if args.paging:
-            bench_paging(f"sqlite:///{tmp / 'paging.db'}", args, tmp)
+            if not args.no_sqlite:
+                bench_paging("sqlite", f"sqlite:///{tmp / 'paging.db'}", args, tmp, args.workers)
+            if args.postgres:
+                with _postgres_database(args.postgres) as url:
+                    workers = args.postgres_workers or args.workers
+                    bench_paging("postgresql", url, args, tmp, workers)
 
 
 if __name__ == "__main__":
