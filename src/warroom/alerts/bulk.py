@@ -10,6 +10,7 @@ exactly what the ORM would store.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -83,14 +84,14 @@ def _row_builder(
     positional: bool,
     attrs: bool,
 ) -> Callable[[Any], Any]:
-    """One function turning a row mapping into the driver's parameters, written out as a single
-    tuple (or dict) expression: a generator over the columns costs three times as much, and
-    intake builds two rows per alert. Column names are table columns (identifiers), read as
-    dictionary keys (repr'd) or, with ``attrs``, as attributes."""
+    """One function turning a row (a mapping, or with ``attrs`` an object) into the driver's
+    parameters, written out as a single tuple (or dict) expression: a generator over the columns
+    costs three times as much, and intake builds two rows per alert. Column names are the
+    table's own, read as dictionary keys (repr'd) or as attributes (checked to be names)."""
     namespace: dict[str, Any] = {}
     items = []
     for i, name in enumerate(order):
-        if attrs and not name.isidentifier():
+        if attrs and (not name.isidentifier() or keyword.iskeyword(name)):
             raise ValueError(f"column {name!r} cannot be read as an attribute")
         value = f"row.{name}" if attrs else f"row[{name!r}]"
         if processors[name] is not None:
