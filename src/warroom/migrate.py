@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic import command
@@ -28,8 +29,27 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 
 def pending(engine: Engine) -> bool:
-    """Whether the database is behind the code's newest migration."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    """Whether the database is behind the code's newest migration: some branch's head is not
+    among what the database's versions (and everything they stand on) have applied.
+
+    Comparing the version rows with the heads alone would call a database behind forever once
+    a revision depends on another branch: Alembic then records only the dependent revision."""
+    script = ScriptDirectory.from_config(alembic_config())
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current != heads
+        current = MigrationContext.configure(connection).get_current_heads()
+    return not set(script.get_heads()) <= _applied(script, current)
+
+
+def _applied(script: ScriptDirectory, current: Iterable[str]) -> set[str]:
+    """The revisions ``current`` stand on: themselves, their down revisions and dependencies."""
+    applied: set[str] = set()
+    stack = list(current)
+    while stack:
+        revision = script.get_revision(stack.pop())
+        if revision is None or revision.revision in applied:
+            continue
+        applied.add(revision.revision)
+        for before in (revision.down_revision, revision.dependencies):
+            if before is not None:
+                stack.extend([before] if isinstance(before, str) else before)
+    return applied
