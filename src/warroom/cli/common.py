@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from warroom.config import Settings
+from warroom.db import make_engine, make_sessionmaker, session_scope
 from warroom.errors import PlaybookError, WarroomError
 from warroom.playbook import Playbook, default_playbook, load_playbook
 
@@ -33,6 +38,19 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def settings(**overrides: Any) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**values)
+
+
+@contextmanager
+def database(url: str) -> Iterator[Session]:
+    """One unit of work on the database at ``url`` (committed on success), for admin commands
+    that work on the database directly."""
+    with session_scope(make_sessionmaker(make_engine(url))) as session:
+        yield session
+
+
+def stamp(at: datetime | None) -> str:
+    """A time as admin tables show it (empty for none)."""
+    return f"{at:%Y-%m-%d %H:%M}" if at is not None else ""
 
 
 def load(path: Path | None) -> Playbook:

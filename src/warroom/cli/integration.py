@@ -9,9 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from warroom.cli.common import DatabaseOpt, PlaybookOpt, domain_error, load, out, settings
+from warroom.cli.common import (
+    DatabaseOpt,
+    PlaybookOpt,
+    database,
+    domain_error,
+    load,
+    out,
+    settings,
+    stamp,
+)
 from warroom.clock import SystemClock
-from warroom.db import make_engine, make_sessionmaker, session_scope
 from warroom.errors import WarroomError
 from warroom.integrations import service as integrations
 
@@ -53,7 +61,7 @@ def create(
     config = settings(database_url=database_url, playbook=playbook)
     book = load(config.playbook)
     try:
-        with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+        with database(config.database_url) as session:
             integration, key = integrations.create(
                 session,
                 playbook=book,
@@ -80,7 +88,7 @@ def create(
 def list_(database_url: DatabaseOpt = None) -> None:
     """List integrations (never their keys)."""
     config = settings(database_url=database_url)
-    with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+    with database(config.database_url) as session:
         rows = integrations.list_integrations(session)
     table = Table("name", "kind", "service", "prefix", "rate limit", "created", "revoked")
     for i in rows:
@@ -90,8 +98,8 @@ def list_(database_url: DatabaseOpt = None) -> None:
             i.service,
             i.prefix + "…",
             str(i.rate_limit or "default"),
-            f"{i.created_at:%Y-%m-%d %H:%M}",
-            f"{i.revoked_at:%Y-%m-%d %H:%M}" if i.revoked_at else "",
+            stamp(i.created_at),
+            stamp(i.revoked_at),
         )
     out.print(table)
 
@@ -104,7 +112,7 @@ def revoke(
     """Revoke an integration key: its requests are refused (401) from now on."""
     config = settings(database_url=database_url)
     try:
-        with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+        with database(config.database_url) as session:
             integrations.revoke(session, name=name, now=SystemClock().now())
     except WarroomError as exc:
         domain_error(exc)

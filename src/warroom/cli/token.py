@@ -8,9 +8,17 @@ import typer
 from rich.table import Table
 
 from warroom.auth import service as auth
-from warroom.cli.common import DatabaseOpt, PlaybookOpt, domain_error, load, out, settings
+from warroom.cli.common import (
+    DatabaseOpt,
+    PlaybookOpt,
+    database,
+    domain_error,
+    load,
+    out,
+    settings,
+    stamp,
+)
 from warroom.clock import SystemClock
-from warroom.db import make_engine, make_sessionmaker, session_scope
 from warroom.errors import WarroomError
 
 app = typer.Typer(
@@ -32,7 +40,7 @@ def create(
     config = settings(database_url=database_url, playbook=playbook)
     book = load(config.playbook)
     try:
-        with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+        with database(config.database_url) as session:
             _token, secret = auth.create_token(
                 session,
                 name=name,
@@ -52,7 +60,7 @@ def create(
 def list_(database_url: DatabaseOpt = None) -> None:
     """List tokens (never their secrets)."""
     config = settings(database_url=database_url)
-    with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+    with database(config.database_url) as session:
         tokens = auth.list_tokens(session)
     table = Table("name", "role", "person", "prefix", "created", "last used", "revoked")
     for t in tokens:
@@ -61,9 +69,9 @@ def list_(database_url: DatabaseOpt = None) -> None:
             t.role,
             t.person or "",
             t.prefix + "…",
-            f"{t.created_at:%Y-%m-%d %H:%M}",
-            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
-            f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "",
+            stamp(t.created_at),
+            stamp(t.last_used_at),
+            stamp(t.revoked_at),
         )
     out.print(table)
 
@@ -76,7 +84,7 @@ def revoke(
     """Revoke a token; requests with it are refused from now on."""
     config = settings(database_url=database_url)
     try:
-        with session_scope(make_sessionmaker(make_engine(config.database_url))) as session:
+        with database(config.database_url) as session:
             auth.revoke_token(session, name=name, now=SystemClock().now())
     except WarroomError as exc:
         domain_error(exc)

@@ -114,16 +114,9 @@ def start_due(session: Session, *, playbook: Playbook, now: datetime, limit: int
                 session.add(row)
         except IntegrityError:
             continue
-        timeline.record(
-            session,
-            incident_id=incident.id,
-            kind=EventKind.ESCALATION,
-            actor=ACTOR,
-            now=now,
-            body=f"Escalation started: {name}"
-            + (f" ({policy.description})" if policy.description else ""),
-            data={"escalation_id": row.id, "policy": name, "event": "started"},
-        )
+        about = f" ({policy.description})" if policy.description else ""
+        body = f"Escalation started: {name}{about}"
+        _record(session, incident, row, now, "started", body, policy=name)
         _page_next(session, playbook=playbook, incident=incident, row=row, now=now, outbox=outbox)
         started += 1
     notify.enqueue_many(session, outbox)
@@ -133,20 +126,38 @@ def start_due(session: Session, *, playbook: Playbook, now: datetime, limit: int
 # -- advancing --------------------------------------------------------------------------------
 
 
-def _stop(session: Session, row: Escalation, incident: Incident, now: datetime, why: str) -> None:
-    row.state = State.STOPPED.value
-    row.next_at = None
-    row.updated_at = now
-    row.stop_reason = why
+def _record(
+    session: Session,
+    incident: Incident,
+    row: Escalation,
+    now: datetime,
+    event: str,
+    body: str,
+    **data: Any,
+) -> None:
+    """An ``escalation`` event on the incident's timeline, naming the escalation and step."""
     timeline.record(
         session,
         incident_id=incident.id,
         kind=EventKind.ESCALATION,
         actor=ACTOR,
         now=now,
-        body=f"Escalation stopped: {why}",
-        data={"escalation_id": row.id, "event": "stopped", "reason": why},
+        body=body,
+        data={"escalation_id": row.id, "event": event, **data},
     )
+
+
+def _end(row: Escalation, state: State, now: datetime) -> None:
+    """The escalation pages no more."""
+    row.state = state.value
+    row.next_at = None
+    row.updated_at = now
+
+
+def _stop(session: Session, row: Escalation, incident: Incident, now: datetime, why: str) -> None:
+    _end(row, State.STOPPED, now)
+    row.stop_reason = why
+    _record(session, incident, row, now, "stopped", f"Escalation stopped: {why}", reason=why)
 
 
 def _why_stop(incident: Incident) -> str | None:
@@ -170,19 +181,12 @@ def _page_next(
     policy, ack_timeout = _policy(row)
     if row.level >= len(policy.levels):
         if row.cycle >= policy.repeat:
-            row.state = State.EXHAUSTED.value
-            row.next_at = None
-            row.updated_at = now
-            timeline.record(
-                session,
-                incident_id=incident.id,
-                kind=EventKind.ESCALATION,
-                actor=ACTOR,
-                now=now,
-                body=f"Escalation exhausted: every level of {row.policy_name} was paged "
-                f"{policy.repeat + 1} time(s) and nobody acknowledged",
-                data={"escalation_id": row.id, "event": "exhausted"},
+            _end(row, State.EXHAUSTED, now)
+            body = (
+                f"Escalation exhausted: every level of {row.policy_name} was paged "
+                f"{policy.repeat + 1} time(s) and nobody acknowledged"
             )
+            _record(session, incident, row, now, "exhausted", body)
             return
         row.cycle += 1
         row.level = 0
@@ -202,22 +206,21 @@ def _page_next(
     )
     repeat = f", repeat {row.cycle}" if row.cycle else ""
     targets = ", ".join(t.describe() for t in level.targets)
-    timeline.record(
+    body = (
+        f"Level {row.level + 1} of {row.policy_name}{repeat}: {targets}; next step in "
+        f"{format_duration(delay)} unless acknowledged"
+    )
+    _record(
         session,
-        incident_id=incident.id,
-        kind=EventKind.ESCALATION,
-        actor=ACTOR,
-        now=now,
-        body=f"Level {row.level + 1} of {row.policy_name}{repeat}: {targets}; next step in "
-        f"{format_duration(delay)} unless acknowledged",
-        data={
-            "escalation_id": row.id,
-            "event": "level",
-            "level": row.level + 1,
-            "cycle": row.cycle,
-            "paged": paged,
-            "due_at": row.next_at.isoformat() if row.next_at else None,
-        },
+        incident,
+        row,
+        now,
+        "level",
+        body,
+        level=row.level + 1,
+        cycle=row.cycle,
+        paged=paged,
+        due_at=row.next_at.isoformat() if row.next_at else None,
     )
     row.level += 1
     row.next_at = now + delay
@@ -269,15 +272,8 @@ def _restart(
     generation = int(row.policy.get(GENERATION, 0)) + 1
     row.policy = snapshot(playbook, incident.severity, policy, generation)
     row.level, row.cycle = 0, 0
-    timeline.record(
-        session,
-        incident_id=incident.id,
-        kind=EventKind.ESCALATION,
-        actor=ACTOR,
-        now=now,
-        body=f"Escalation restarted: severity {old} → {incident.severity}, policy {name}",
-        data={"escalation_id": row.id, "event": "restarted", "policy": name},
-    )
+    body = f"Escalation restarted: severity {old} → {incident.severity}, policy {name}"
+    _record(session, incident, row, now, "restarted", body, policy=name)
     _page_next(session, playbook=playbook, incident=incident, row=row, now=now, outbox=outbox)
 
 
