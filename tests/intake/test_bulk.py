@@ -76,6 +76,34 @@ def test_insert_rows_round_trips_json_and_datetimes(session: Session, clock: Fro
     assert stored["b"].links == []
 
 
+def test_insert_rows_takes_a_large_batch_in_one_statement(
+    session: Session, clock: FrozenClock
+) -> None:
+    connection = session.connection()
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    rows = [
+        _row(clock, f"k{i}", labels={"i": str(i), "odd": '\\ "q" \n'}, raw={"i": i})
+        for i in range(300)
+    ]
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        bulk.insert_rows(connection, ALERTS, rows, [k for k in rows[0] if k != "id"])
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    session.commit()
+    assert len(statements) == 1
+    stored = {a.dedup_key: a for a in session.scalars(select(Alert))}
+    assert len(stored) == 300
+    assert stored["k7"].labels == {"i": "7", "odd": '\\ "q" \n'}
+    assert stored["k299"].raw == {"i": 299}
+    assert stored["k0"].first_seen_at == clock.now()
+
+
 def test_a_silence_that_has_not_started_silences_nothing_yet(
     session: Session, clock: FrozenClock
 ) -> None:

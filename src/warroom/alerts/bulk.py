@@ -1,11 +1,13 @@
-"""Bulk INSERTs for the intake hot path: one driver-level executemany per table and batch.
+"""Bulk INSERTs for the intake hot path: one statement per table and batch.
 
 SQLAlchemy's executemany processes every bound value of every row through its type (the
 stdlib JSON encoder for each JSON column, the UTC conversion for each datetime): for a batch
 of new alerts that cost more than the rest of intake together. Here the statement is compiled
 once per dialect, JSON is encoded with orjson, and each distinct datetime (a batch has one
 ``now``) is converted once, through the column type's own bind processor, so what is stored is
-exactly what the ORM would store.
+exactly what the ORM would store. SQLite takes the rows in one executemany (no round trips
+in process); PostgreSQL takes them all as one JSON document, turned back into rows by
+``json_populate_recordset``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from sqlalchemy import JSON, Connection, Table, insert, text
 from sqlalchemy.engine import Dialect
 
 Processor = Callable[[Any], Any]
-COPY_FROM = 64  # rows; fewer go in a pipelined executemany
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 
@@ -55,7 +56,6 @@ class _Compiled:
         self.positional = compiled.positiontup is not None
         quote = dialect.identifier_preparer
         names = ", ".join(quote.quote(n) for n in columns)
-        self.copy_sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
         self.order = list(compiled.positiontup or columns)
         self.processors: dict[str, Processor | None] = {}
         for name in self.order:
@@ -68,10 +68,17 @@ class _Compiled:
         self.row = _row_builder(
             self.order, self.processors, positional=self.positional, attrs=from_attributes
         )
-        # COPY takes each row's values in the statement's column order.
-        self.copy_row = _row_builder(
-            columns, self.processors, positional=True, attrs=from_attributes
+        # PostgreSQL: every row in one JSON document, one parameter: the server turns it back
+        # into rows, and JSON columns are nested in it as they are.
+        self.recordset_sql = (
+            f"INSERT INTO {quote.format_table(table)} ({names})"
+            f" SELECT {names} FROM json_populate_recordset(NULL::{quote.format_table(table)}, %s)"
         )
+        nested = {
+            name: None if isinstance(table.c[name].type, JSON) else self.processors[name]
+            for name in columns
+        }
+        self.record = _row_builder(columns, nested, positional=False, attrs=from_attributes)
 
     def parameters(self, rows: Sequence[Any]) -> list[Any]:
         return list(map(self.row, rows))
@@ -114,9 +121,9 @@ def insert_rows(
     *,
     from_attributes: bool = False,
 ) -> None:
-    """INSERT ``rows`` into ``table`` in one executemany (COPY on PostgreSQL): mappings, or
-    with ``from_attributes`` objects whose attributes are the columns. ``columns`` default to
-    the first mapping's keys; rows may hold more than those."""
+    """INSERT ``rows`` into ``table`` in one statement: mappings, or with ``from_attributes``
+    objects whose attributes are the columns. ``columns`` default to the first mapping's keys;
+    rows may hold more than those."""
     if not rows:
         return
     names = tuple(columns if columns is not None else rows[0])
@@ -125,19 +132,14 @@ def insert_rows(
     compiled = _CACHE.get(key)
     if compiled is None:
         compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes)
-    if dialect.name != "postgresql" or len(rows) <= COPY_FROM:
-        # psycopg pipelines an executemany: one round trip, where COPY takes two.
+    if dialect.name != "postgresql":
         connection.exec_driver_sql(compiled.sql, compiled.parameters(rows))
         return
-    # PostgreSQL, many rows: COPY streams them all, cheaper for the server than executing the
-    # INSERT once per row (a multi-row VALUES pays for parsing thousands of parameters).
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(compiled.copy_sql) as copy:
-            for values in map(compiled.copy_row, rows):
-                copy.write_row(values)
-    finally:
-        cursor.close()
+    # PostgreSQL: one statement, one parameter, one round trip. An executemany costs the
+    # driver and the server a statement per row, and COPY takes two round trips and a
+    # Python-level call per row; one orjson call encodes the whole batch.
+    document = orjson.dumps(list(map(compiled.record, rows)), option=orjson.OPT_NON_STR_KEYS)
+    connection.exec_driver_sql(compiled.recordset_sql, (document.decode(),))
 
 
 def next_ids(connection: Connection, table: Table, n: int) -> list[int]:

@@ -20,7 +20,24 @@ from warroom.timeline import service as timeline
 from warroom.timeline.models import BODY_MAX, EventKind, TimelineEvent
 
 OPEN_INCIDENT_STATES = [s.value for s in OPEN_STATES]
+_OPEN = frozenset(OPEN_INCIDENT_STATES)
 _TIMELINE = cast(Table, TimelineEvent.__table__)
+
+
+class Known:
+    """What grouping needs to know of an incident: joining one needs no ORM object (loading
+    one costs more than the rest of a small batch); raising or acknowledging loads it."""
+
+    __slots__ = ("id", "severity", "status")
+
+    def __init__(self, id: int, status: str, severity: str) -> None:
+        self.id = id
+        self.status = status
+        self.severity = severity
+
+    @property
+    def open(self) -> bool:
+        return self.status in _OPEN
 
 
 class IncidentRouter:
@@ -31,29 +48,68 @@ class IncidentRouter:
         self.playbook = playbook
         self.now = now
         self.triage = triage
-        self._groups: dict[tuple[str, str], Incident | None] = {}
+        self._groups: dict[tuple[str, str], Known | None] = {}
+        self._known: dict[int, Known] = {}
         # The session's identity map holds objects weakly; keep the batch's incidents alive so
         # a hundred alerts of one incident load it once.
         self._incidents: dict[int, Incident] = {}
         self._timeline_rows: list[dict[str, Any]] = []
         self.ranks = {key: rank for rank, key in enumerate(playbook.severity_keys())}
 
-    def incident(self, alert: Alert) -> Incident | None:
-        """The alert's incident, if it has one."""
-        if alert.incident_id is None:
+    # -- what is known ----------------------------------------------------------------------
+
+    def seed(self, what: str, value: str, incident: Known | None) -> None:
+        """Record a group lookup made elsewhere (the intake's one-statement read)."""
+        if incident is not None:
+            incident = self._known.setdefault(incident.id, incident)
+        self._groups[(what, value)] = incident
+
+    def seed_incident(self, incident: Known) -> None:
+        """Record an incident's state read elsewhere (that of an open alert's incident)."""
+        self._known.setdefault(incident.id, incident)
+
+    def clear(self) -> None:
+        """Forget every lookup (before reading again, nothing applied yet)."""
+        self._groups.clear()
+        self._known.clear()
+
+    def looked_up(self, what: str, value: str) -> bool:
+        return (what, value) in self._groups
+
+    def state(self, incident_id: int | None) -> Known | None:
+        """The status and severity of an incident, read once per batch."""
+        if incident_id is None:
             return None
-        incident = self._incidents.get(alert.incident_id)
+        known = self._known.get(incident_id)
+        if known is None:
+            row = self.session.connection().execute(_STATE, {"id": incident_id}).first()
+            if row is None:
+                return None
+            known = self._known[incident_id] = Known(row.id, row.status, row.severity)
+        return known
+
+    def incident(self, incident_id: int) -> Incident:
+        """The ORM incident, for changing it; what is known of it follows its changes."""
+        incident = self._incidents.get(incident_id)
         if incident is None:
-            incident = self.session.get(Incident, alert.incident_id)
-            if incident is not None:
-                self._incidents[incident.id] = incident
+            incident = self.session.get_one(Incident, incident_id)
+            self._incidents[incident_id] = incident
         return incident
+
+    def _changed(self, incident: Incident) -> None:
+        known = self._known.get(incident.id)
+        if known is None:
+            self._known[incident.id] = Known(incident.id, incident.status, incident.severity)
+        else:
+            known.status, known.severity = incident.status, incident.severity
+
+    # -- routing ----------------------------------------------------------------------------
 
     def attach(self, alert: Alert, actor: str) -> None:
         """Join the group's open incident (raising it if need be) or open a new one."""
         assert alert.service is not None
-        incident = self._group_incident(alert)
-        if incident is None:
+        known = self._group_incident(alert)
+        if known is None:
             incident = incidents.declare(
                 self.session,
                 playbook=self.playbook,
@@ -63,22 +119,25 @@ class IncidentRouter:
                 severity=alert.severity,
                 service=alert.service,
             )
-            self._remember(alert, incident)
+            self._incidents[incident.id] = incident
+            self._changed(incident)
+            self._remember(alert, self._known[incident.id])
             alert.incident_id = incident.id
-            self.record(incident, alert, actor, "opened this incident")
+            self.record(incident.id, alert, actor, "opened this incident")
             return
-        alert.incident_id = incident.id
-        self.record(incident, alert, actor, "joined")
+        alert.incident_id = known.id
+        self.record(known.id, alert, actor, "joined")
         self.raise_severity(alert, actor)
 
     def raise_severity(self, alert: Alert, actor: str) -> None:
         """Raise the alert's open incident to the alert's severity if that is higher."""
-        incident = self.incident(alert)
-        if incident is None or incident.status not in OPEN_INCIDENT_STATES:
+        known = self.state(alert.incident_id)
+        if known is None or not known.open:
             return
-        if self.ranks[alert.severity] >= self.ranks[incident.severity]:
+        if self.ranks[alert.severity] >= self.ranks[known.severity]:
             return
         self.flush_timeline()
+        incident = self.incident(known.id)
         incidents.update(
             self.session,
             playbook=self.playbook,
@@ -101,67 +160,64 @@ class IncidentRouter:
                 now=self.now,
                 note=f"raised to {alert.severity} by an alert",
             )
+        self._changed(incident)
 
     def acknowledge(self, alert: Alert, actor: str) -> None:
         """The sender acknowledged the alert: so is its open incident."""
-        incident = self.incident(alert)
-        if incident is None:
+        if alert.incident_id is None:
             return
-        self.record(incident, alert, actor, "acknowledged")
+        self.record(alert.incident_id, alert, actor, "acknowledged")
+        incident = self.incident(alert.incident_id)
         if incident.acknowledged_at is None and incident.status in OPEN_INCIDENT_STATES:
             self.flush_timeline()
             incidents.acknowledge(
                 self.session, playbook=self.playbook, incident=incident, actor=actor, now=self.now
             )
+            self._changed(incident)
 
-    def _group_incident(self, alert: Alert) -> Incident | None:
+    def _group_incident(self, alert: Alert) -> Known | None:
         """The open incident this alert joins: same Alertmanager group, else same service."""
         assert alert.service is not None
         keys = [("service", alert.service)]
         if alert.group_key:
             keys.insert(0, ("group", alert.group_key))
-        for key in keys:
-            if key not in self._groups:
-                found = self._groups[key] = self._find_group(*key)
-                if found is not None:
-                    self._incidents[found.id] = found
-            incident = self._groups[key]
-            if incident is not None and incident.status in OPEN_INCIDENT_STATES:
-                return incident
+        for what, value in keys:
+            if (what, value) not in self._groups:
+                self.seed(what, value, self._find_group(what, value))
+            known = self._groups[(what, value)]
+            if known is not None and known.open:
+                return known
         return None
 
     def has_open_incident(self, service: str) -> bool:
         """Whether the service has an open incident its new alerts would join."""
-        key = ("service", service)
-        if key not in self._groups:
-            found = self._groups[key] = self._find_group(*key)
-            if found is not None:
-                self._incidents[found.id] = found
-        incident = self._groups[key]
-        return incident is not None and incident.status in OPEN_INCIDENT_STATES
+        if ("service", service) not in self._groups:
+            self.seed("service", service, self._find_group("service", service))
+        known = self._groups[("service", service)]
+        return known is not None and known.open
 
     def forget(self, service: str) -> None:
         """Look the service's incident up again next time (after waiting for a lock)."""
         self._groups.pop(("service", service), None)
 
-    def _find_group(self, what: str, value: str) -> Incident | None:
+    def _find_group(self, what: str, value: str) -> Known | None:
         since = self.now - self.triage.grouping_window
         query = _GROUP_INCIDENT if what == "group" else _SERVICE_INCIDENT
-        return self.session.scalar(query, {"since": since, "value": value})
+        row = self.session.connection().execute(query, {"since": since, "value": value}).first()
+        return None if row is None else Known(row.id, row.status, row.severity)
 
-    def _remember(self, alert: Alert, incident: Incident) -> None:
+    def _remember(self, alert: Alert, known: Known) -> None:
         assert alert.service is not None
-        self._incidents[incident.id] = incident
-        self._groups[("service", alert.service)] = incident
+        self._groups[("service", alert.service)] = known
         if alert.group_key:
-            self._groups[("group", alert.group_key)] = incident
+            self._groups[("group", alert.group_key)] = known
 
-    def record(self, incident: Incident, alert: Alert, actor: str, what: str) -> None:
+    def record(self, incident_id: int, alert: Alert, actor: str, what: str) -> None:
         """An ``alert`` timeline event, written with the batch (``flush_timeline``)."""
         body = f"Alert {what} ({alert.severity}, {alert.source}): {alert.summary}"
         self._timeline_rows.append(
             {
-                "incident_id": incident.id,
+                "incident_id": incident_id,
                 "at": self.now,
                 "recorded_at": self.now,
                 "kind": EventKind.ALERT.value,
@@ -190,7 +246,7 @@ class IncidentRouter:
             self._timeline_rows = []
 
 
-def _group_query(what: str) -> Select[Incident]:
+def _group_query(what: str) -> Select[int, str, str]:
     """The newest open incident with an alert of the group (or service) seen since ``since``;
     for a service, also one detected since then. Built once per kind."""
     since: BindParameter[datetime] = bindparam("since")
@@ -200,7 +256,9 @@ def _group_query(what: str) -> Select[Incident]:
         active: ColumnElement[bool] = exists(recent.where(Alert.group_key == value))
     else:
         active = exists(recent) | (Incident.detected_at >= since)
-    query = select(Incident).where(Incident.status.in_(OPEN_INCIDENT_STATES), active)
+    query = select(Incident.id, Incident.status, Incident.severity).where(
+        Incident.status.in_(OPEN_INCIDENT_STATES), active
+    )
     if what == "service":
         query = query.where(Incident.service == value)
     return query.order_by(Incident.id.desc()).limit(1)
@@ -208,6 +266,9 @@ def _group_query(what: str) -> Select[Incident]:
 
 _GROUP_INCIDENT = _group_query("group")
 _SERVICE_INCIDENT = _group_query("service")
+_STATE = select(Incident.id, Incident.status, Incident.severity).where(
+    Incident.id == bindparam("id")
+)
 
 
 def _title(summary: str) -> str:

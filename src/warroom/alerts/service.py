@@ -22,7 +22,7 @@ from warroom.alerts import bulk
 from warroom.alerts import silences as silence_rules
 from warroom.alerts.event import Action, AlertEvent
 from warroom.alerts.models import Alert, Silence
-from warroom.alerts.routing import OPEN_INCIDENT_STATES, IncidentRouter
+from warroom.alerts.routing import OPEN_INCIDENT_STATES, IncidentRouter, Known
 from warroom.errors import InvalidInput
 from warroom.integrations.models import Integration
 from warroom.playbook import Playbook
@@ -203,7 +203,8 @@ class _Batch:
         self.ranks = self.router.ranks
 
     def preload(self, events: Sequence[AlertEvent]) -> None:
-        if self.session.get_bind().dialect.name == "sqlite":
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "sqlite":
             # Take SQLite's write lock before reading: another writer (the engine's monitors
             # beside the API) then waits for our commit instead of grouping on a stale read.
             self.session.execute(_SQLITE_WRITE_LOCK)
@@ -218,37 +219,42 @@ class _Batch:
                 raise InvalidInput(f"no integration {min(missing)}", field="integration_id")
         if not keys:
             return
-        locking = self.session.get_bind().dialect.name == "postgresql"
-        if locking:
-            self._lock_services(events)
-        # Most keys of a batch are usually new: ask for ids with a bare Core query (an ORM
-        # query costs a millisecond of setup even when it finds nothing), then load the few.
-        if locking:
-            pairs = sorted(keys)
-            candidates = self.session.connection().execute(
-                _OPEN_IDS_BY_PAIRS,
-                {"scopes": [s for s, _k in pairs], "keys": [k for _s, k in pairs]},
-            )
+        if dialect == "postgresql":
+            open_ids = self._read_postgresql(events, keys)
         else:
+            # Most keys of a batch are usually new: ask for ids with a bare Core query (an ORM
+            # query costs a millisecond of setup even when it finds nothing), then load the few.
             candidates = self.session.connection().execute(
                 _OPEN_IDS_BY_KEYS,
                 {"scopes": sorted({s for s, _k in keys}), "keys": sorted({k for _s, k in keys})},
             )
-        open_ids = [row.id for row in candidates if (row.scope, row.dedup_key) in keys]
+            open_ids = [row.id for row in candidates if (row.scope, row.dedup_key) in keys]
         if not open_ids:
             return
         # Re-checked as open: on PostgreSQL the row lock waits out a concurrent resolve.
-        query = _OPEN_BY_IDS_LOCKED if locking else _OPEN_BY_IDS
+        query = _OPEN_BY_IDS_LOCKED if dialect == "postgresql" else _OPEN_BY_IDS
         rows = self.session.scalars(query, {"ids": open_ids})
         self.open = {(a.scope, a.dedup_key): a for a in rows}
 
-    def _lock_services(self, events: Sequence[AlertEvent]) -> None:
-        """PostgreSQL, several API processes: serialize intake for the services that have no
-        open incident to join, so two processes never both open one (grouping must see the
-        incident another process just opened). A service with an open incident needs no lock:
-        its alerts join that incident, so processes ingest it in parallel. Locks are taken in
-        one order (services sorted; open alerts later by id) to keep deadlocks away."""
-        services = set()
+    def _read_postgresql(
+        self, events: Sequence[AlertEvent], keys: set[tuple[str, str]]
+    ) -> list[int]:
+        """PostgreSQL: what the batch must know before it writes, in one statement (a round
+        trip costs more than the work behind it): which keys have an open alert (and the state
+        of its incident), the open incident of each service and Alertmanager group the batch's
+        new alerts could join, and whether any silence is in force. The open alerts' ids come
+        back; they are loaded (and row-locked) after.
+
+        Several API processes: intake serializes on a per-service advisory lock for the
+        services with no open incident to join, so two processes never both open one; after
+        waiting for the lock the read is made again (another process may have opened the
+        incident, or stored the same new alerts, meanwhile). A service with an open incident
+        needs no lock: its alerts join that incident, so processes ingest it in parallel.
+        Locks are taken in one order (services sorted; open alerts later by id) to keep
+        deadlocks away.
+        """
+        services: set[str] = set()
+        groups: set[str] = set()
         for event in events:
             if event.action != "trigger":
                 continue
@@ -258,12 +264,52 @@ class _Batch:
                 continue
             if service is not None:
                 services.add(service)
-        for name in sorted(services):
-            if self.router.has_open_incident(name):
-                continue
+            if event.group_key:
+                groups.add(event.group_key)
+        open_ids = self._read_once(keys, services, groups)
+        lonely = [name for name in sorted(services) if not self.router.has_open_incident(name)]
+        if not lonely:
+            return open_ids
+        for name in lonely:
             self.session.execute(_ADVISORY_LOCK, {"key": _lock_key(name)})
-            # Whatever another process opened before we got the lock is visible now.
-            self.router.forget(name)
+        self.router.clear()
+        return self._read_once(keys, services, groups)
+
+    def _read_once(
+        self, keys: set[tuple[str, str]], services: set[str], groups: set[str]
+    ) -> list[int]:
+        pairs = sorted(keys)
+        rows = self.session.connection().execute(
+            _READ_POSTGRESQL,
+            {
+                "scopes": [scope for scope, _key in pairs],
+                "keys": [key for _scope, key in pairs],
+                "services": sorted(services),
+                "groups": sorted(groups),
+                "since": self.now - self.triage.grouping_window,
+                "now": self.now,
+            },
+        )
+        open_ids: list[int] = []
+        self._silences = []  # unless the read finds one in force
+        for row in rows:
+            known = None if row.incident is None else Known(row.incident, row.status, row.severity)
+            if row.what == _OPEN_ALERT_ROW:
+                open_ids.append(row.id)
+                if known is not None:
+                    self.router.seed_incident(known)
+            elif row.what == _SILENCE_ROW:
+                self._silences = None  # loaded when an alert is routed
+            else:
+                what = "service" if row.what == _SERVICE_ROW else "group"
+                self.router.seed(what, row.name, known)
+        for name in services:
+            if not self.router.looked_up("service", name):
+                self.router.seed("service", name, None)
+        for name in groups:
+            if not self.router.looked_up("group", name):
+                self.router.seed("group", name, None)
+        return open_ids
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -384,8 +430,8 @@ class _Batch:
         verdict = self.verdict(event, alert.service)
         if self.ranks[verdict.severity] < self.ranks[alert.severity]:
             alert.severity, alert.rule = verdict.severity, verdict.rule
-        incident = self.router.incident(alert)
-        if incident is None or incident.status not in OPEN_INCIDENT_STATES:
+        known = self.router.state(alert.incident_id)
+        if known is None or not known.open:
             # A silence may have ended since it first fired, or people resolved its incident
             # while it still fires: it opens (or joins) an incident now.
             self.route(alert, event)
@@ -405,9 +451,8 @@ class _Batch:
         alert.status = "resolved"
         alert.resolved_at = self.now
         del self.open[(alert.scope, alert.dedup_key)]
-        incident = self.router.incident(alert)
-        if incident is not None:
-            self.router.record(incident, alert, self.actor_of(event), "resolved")
+        if alert.incident_id is not None:
+            self.router.record(alert.incident_id, alert, self.actor_of(event), "resolved")
         return alert
 
     # -- incidents --------------------------------------------------------------------------
@@ -438,15 +483,54 @@ _OPEN_IDS_BY_KEYS = select(Alert.id, Alert.scope, Alert.dedup_key).where(
     Alert.scope.in_(bindparam("scopes", expanding=True)),
     Alert.dedup_key.in_(bindparam("keys", expanding=True)),
 )
-# PostgreSQL: the (scope, key) pairs as two arrays joined to the unique index, one probe per
-# pair. (IN lists made a prepared statement's generic plan scan every alert; ``= ANY`` of each
-# column used the index for the scope only and filtered every open alert of the integration:
-# 83 ms per batch with 12,000 open.)
-_OPEN_IDS_BY_PAIRS = text(
-    "SELECT alerts.id, alerts.scope, alerts.dedup_key"
-    " FROM unnest(CAST(:scopes AS VARCHAR[]), CAST(:keys AS VARCHAR[])) AS wanted(scope, dedup_key)"
-    " JOIN alerts ON alerts.scope = wanted.scope AND alerts.dedup_key = wanted.dedup_key"
-    " WHERE alerts.status IN ('triggered', 'acknowledged')"
+# PostgreSQL: the batch's one read (see _Batch._read_postgresql). Each part probes an index
+# per wanted item through a LATERAL join: the (scope, key) pairs against the partial unique
+# index, each service's and group's newest open incident through the grouping indexes. The
+# LIMITs keep the planner from flattening a LATERAL into a join it may plan as a scan (such a
+# join scanned every open alert once the table had outgrown its statistics: 83 ms per batch
+# with 12,000 open). The literal status tests match the indexes' predicates. ``what`` tells
+# the parts apart.
+_OPEN_ALERT_ROW, _SERVICE_ROW, _GROUP_ROW, _SILENCE_ROW = 0, 1, 2, 3
+_OPEN_INCIDENT_SQL = ", ".join(f"'{state}'" for state in sorted(OPEN_INCIDENT_STATES))
+_READ_POSTGRESQL = text(
+    f"""
+SELECT {_OPEN_ALERT_ROW} AS what, a.id, a.scope AS name, i.id AS incident, i.status, i.severity
+FROM unnest(CAST(:scopes AS VARCHAR[]), CAST(:keys AS VARCHAR[])) AS wanted(scope, dedup_key)
+CROSS JOIN LATERAL (
+    SELECT alerts.id, alerts.scope, alerts.incident_id FROM alerts
+    WHERE alerts.scope = wanted.scope AND alerts.dedup_key = wanted.dedup_key
+    AND alerts.status IN ('triggered', 'acknowledged')
+    LIMIT 1
+) AS a
+LEFT JOIN incidents AS i ON i.id = a.incident_id
+UNION ALL
+SELECT {_SERVICE_ROW}, i.id, wanted.name, i.id, i.status, i.severity
+FROM unnest(CAST(:services AS VARCHAR[])) AS wanted(name)
+CROSS JOIN LATERAL (
+    SELECT incidents.id, incidents.status, incidents.severity FROM incidents
+    WHERE incidents.service = wanted.name AND incidents.status IN ({_OPEN_INCIDENT_SQL})
+    AND (incidents.detected_at >= :since OR EXISTS (
+        SELECT 1 FROM alerts
+        WHERE alerts.incident_id = incidents.id AND alerts.last_seen_at >= :since
+    ))
+    ORDER BY incidents.id DESC LIMIT 1
+) AS i
+UNION ALL
+SELECT {_GROUP_ROW}, i.id, wanted.name, i.id, i.status, i.severity
+FROM unnest(CAST(:groups AS VARCHAR[])) AS wanted(name)
+CROSS JOIN LATERAL (
+    SELECT incidents.id, incidents.status, incidents.severity FROM incidents
+    WHERE incidents.status IN ({_OPEN_INCIDENT_SQL}) AND EXISTS (
+        SELECT 1 FROM alerts
+        WHERE alerts.incident_id = incidents.id AND alerts.group_key = wanted.name
+        AND alerts.last_seen_at >= :since
+    )
+    ORDER BY incidents.id DESC LIMIT 1
+) AS i
+UNION ALL
+(SELECT {_SILENCE_ROW}, silences.id, NULL, NULL, NULL, NULL FROM silences
+ WHERE silences.ends_at > :now LIMIT 1)
+"""
 )
 _OPEN_BY_IDS = select(Alert).where(_OPEN_ALERT, Alert.id.in_(bindparam("ids", expanding=True)))
 _OPEN_BY_IDS_LOCKED = _OPEN_BY_IDS.order_by(Alert.id).with_for_update()

@@ -288,6 +288,12 @@ class GroupCommitter:
         if connection is None or connection.closed or connection.invalidated:
             engine = self.sessions.kw["bind"]
             connection = self._local.connection = engine.connect()
+            if connection.dialect.name == "postgresql":
+                # Intake repeats a handful of statements whose every part probes an index
+                # (see service._READ_POSTGRESQL): plan each once, not per batch. Planning
+                # the read alone cost about as much server time as running it.
+                connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+                connection.commit()
         return self.sessions(bind=connection)
 
     def _forget_connection(self) -> None:
