@@ -137,6 +137,11 @@ def test_invalid_events_get_pagerduty_errors(
     assert no_key.json()["errors"] == ["'routing_key' is missing or blank"]
     ack_without_key = {"routing_key": pd_key, "event_action": "acknowledge"}
     assert client.post("/v2/enqueue", json=ack_without_key).status_code == 400
+    nul = _trigger(pd_key)
+    nul["payload"]["summary"] = "disk\u0000full"
+    answer = client.post("/v2/enqueue", json=nul)  # PostgreSQL text cannot hold it
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == ["summary contains a NUL character"]
     assert _count(engine, Alert) == 0
 
 

@@ -74,3 +74,15 @@ class AlertEvent:
                 raise InvalidInput(f"label {name[:LABEL_MAX]!r} is too long", field="labels")
         if self.group_key is not None and len(self.group_key) > 255:
             raise InvalidInput("group_key is longer than 255 characters", field="group_key")
+        # PostgreSQL's text cannot hold NUL: refused here as bad input, on every database.
+        for name, value in (
+            ("summary", self.summary),
+            ("source", self.source),
+            ("dedup_key", self.dedup_key),
+            ("service", self.service or ""),
+            ("group_key", self.group_key or ""),
+        ):
+            if "\x00" in value:
+                raise InvalidInput(f"{name} contains a NUL character", field=name)
+        if any("\x00" in name or "\x00" in value for name, value in self.labels.items()):
+            raise InvalidInput("a label contains a NUL character", field="labels")
