@@ -38,9 +38,28 @@ _MAYBE_SECRET = re.compile(
 )
 
 
+def _maybe_secret(text: str) -> bool:
+    """Whether ``text`` holds something a pattern needs. For ASCII text, substring tests of
+    the lowered text: a tenth of the cost of the case-insensitive search, which stays for other
+    text (where case folding knows more equivalences than ``lower``: dotless i for i)."""
+    if not text.isascii():
+        return _MAYBE_SECRET.search(text) is not None
+    low = text.lower()
+    return (
+        "wr_" in text
+        or "://" in text
+        or "bearer" in low
+        or "basic" in low
+        or "passw" in low
+        or "secret" in low
+        or "token" in low
+        or "api" in low
+    )
+
+
 def redact_text(text: str) -> str:
     """Mask secrets people paste into notes (tokens, passwords, credentials in URLs)."""
-    if _MAYBE_SECRET.search(text) is None:
+    if not _maybe_secret(text):
         return text
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)

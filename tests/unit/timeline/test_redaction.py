@@ -39,6 +39,9 @@ def test_ordinary_text_is_untouched() -> None:
         "wr_" + "a" * 30,
         "PASSWD=secret api-key: k API_KEY=v apikey=w",
         "nothing://here but a scheme",
+        "pas\u017fword=hunter2 and To\u212aen=abc",  # long s and the Kelvin sign fold to s, k
+        "ap\u0131_key=abc bas\u0131c dXNlcjpwYXNzd29yZA==",  # dotless i folds to i
+        "Bearer\u00a0abcdefgh12345678 täglich",
     ],
 )
 def test_the_quick_check_never_skips_a_secret(text: str) -> None:
