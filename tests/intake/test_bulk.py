@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import pytest
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -76,32 +77,27 @@ def test_insert_rows_round_trips_json_and_datetimes(session: Session, clock: Fro
     assert stored["b"].links == []
 
 
-def test_insert_rows_takes_a_large_batch_in_one_statement(
-    session: Session, clock: FrozenClock
+@pytest.mark.parametrize("size", [3, bulk.COPY_FROM + 1, 300])
+def test_insert_rows_round_trips_batches_of_every_size(
+    session: Session, clock: FrozenClock, size: int
 ) -> None:
+    # PostgreSQL takes a few rows as one JSON document and many through COPY.
     connection = session.connection()
-    statements: list[str] = []
-    from sqlalchemy import event
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
+    odd = '\\ "q" \n\t{}[],'
     rows = [
-        _row(clock, f"k{i}", labels={"i": str(i), "odd": '\\ "q" \n'}, raw={"i": i})
-        for i in range(300)
+        _row(clock, f"k{i}", labels={"i": str(i), "odd": odd}, raw={"i": i, "odd": [odd]})
+        for i in range(size)
     ]
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        bulk.insert_rows(connection, ALERTS, rows, [k for k in rows[0] if k != "id"])
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
+    bulk.insert_rows(connection, ALERTS, rows, [k for k in rows[0] if k != "id"])
     session.commit()
-    assert len(statements) == 1
     stored = {a.dedup_key: a for a in session.scalars(select(Alert))}
-    assert len(stored) == 300
-    assert stored["k7"].labels == {"i": "7", "odd": '\\ "q" \n'}
-    assert stored["k299"].raw == {"i": 299}
-    assert stored["k0"].first_seen_at == clock.now()
+    assert len(stored) == size
+    last = stored[f"k{size - 1}"]
+    assert last.labels == {"i": str(size - 1), "odd": odd}
+    assert last.raw == {"i": size - 1, "odd": [odd]}
+    assert last.summary == "Disk 90% full — ünïcode"
+    assert last.first_seen_at == clock.now()
+    assert last.acknowledged_at is None
 
 
 def test_a_silence_that_has_not_started_silences_nothing_yet(
