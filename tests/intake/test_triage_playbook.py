@@ -60,7 +60,7 @@ def test_a_custom_section_replaces_the_defaults() -> None:
     triage = effective_triage(book)
     assert triage.grouping_window.total_seconds() == 300
     assert evaluate(triage, FACTS).severity == "P2"
-    staging = Facts(**{**FACTS.__dict__, "labels": {"env": "staging"}})
+    staging = FACTS._replace(labels={"env": "staging"})
     assert evaluate(triage, staging).rule == "staging-is-quiet"
 
 
