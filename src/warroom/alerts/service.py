@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from warroom.alerts import silences as silence_rules
 from warroom.alerts.event import Action, AlertEvent
 from warroom.alerts.models import Alert, Silence
 from warroom.alerts.routing import OPEN_INCIDENT_STATES, IncidentRouter, Known
+from warroom.db import UTCDateTime
 from warroom.errors import InvalidInput
 from warroom.integrations.models import Integration
 from warroom.playbook import Playbook
@@ -207,7 +209,7 @@ class _Batch:
         if dialect == "sqlite":
             # Take SQLite's write lock before reading: another writer (the engine's monitors
             # beside the API) then waits for our commit instead of grouping on a stale read.
-            self.session.execute(_SQLITE_WRITE_LOCK)
+            self.session.connection().exec_driver_sql(_SQLITE_WRITE_LOCK)
         keys = {(e.scope, e.dedup_key) for e in events}
         ids = {e.integration_id for e in events if e.integration_id is not None}
         ids -= set(self.integrations)
@@ -219,16 +221,7 @@ class _Batch:
                 raise InvalidInput(f"no integration {min(missing)}", field="integration_id")
         if not keys:
             return
-        if dialect == "postgresql":
-            open_ids = self._read_postgresql(events, keys)
-        else:
-            # Most keys of a batch are usually new: ask for ids with a bare Core query (an ORM
-            # query costs a millisecond of setup even when it finds nothing), then load the few.
-            candidates = self.session.connection().execute(
-                _OPEN_IDS_BY_KEYS,
-                {"scopes": sorted({s for s, _k in keys}), "keys": sorted({k for _s, k in keys})},
-            )
-            open_ids = [row.id for row in candidates if (row.scope, row.dedup_key) in keys]
+        open_ids = self._read(events, keys, locking=dialect == "postgresql")
         if not open_ids:
             return
         # Re-checked as open: on PostgreSQL the row lock waits out a concurrent resolve.
@@ -236,22 +229,23 @@ class _Batch:
         rows = self.session.scalars(query, {"ids": open_ids})
         self.open = {(a.scope, a.dedup_key): a for a in rows}
 
-    def _read_postgresql(
-        self, events: Sequence[AlertEvent], keys: set[tuple[str, str]]
+    def _read(
+        self, events: Sequence[AlertEvent], keys: set[tuple[str, str]], *, locking: bool
     ) -> list[int]:
-        """PostgreSQL: what the batch must know before it writes, in one statement (a round
-        trip costs more than the work behind it): which keys have an open alert (and the state
-        of its incident), the open incident of each service and Alertmanager group the batch's
-        new alerts could join, and whether any silence is in force. The open alerts' ids come
-        back; they are loaded (and row-locked) after.
+        """What the batch must know before it writes, in one statement (a statement costs more
+        than the work behind it, and on PostgreSQL a round trip too): which keys have an open
+        alert (and the state of its incident), the open incident of each service and
+        Alertmanager group the batch's new alerts could join, and whether any silence is in
+        force. The open alerts' ids come back; they are loaded (and row-locked) after.
 
-        Several API processes: intake serializes on a per-service advisory lock for the
-        services with no open incident to join, so two processes never both open one; after
-        waiting for the lock the read is made again (another process may have opened the
-        incident, or stored the same new alerts, meanwhile). A service with an open incident
-        needs no lock: its alerts join that incident, so processes ingest it in parallel.
-        Locks are taken in one order (services sorted; open alerts later by id) to keep
-        deadlocks away.
+        PostgreSQL with several API processes (``locking``): intake serializes on a
+        per-service advisory lock for the services with no open incident to join, so two
+        processes never both open one; after waiting for the lock the read is made again
+        (another process may have opened the incident, or stored the same new alerts,
+        meanwhile). A service with an open incident needs no lock: its alerts join that
+        incident, so processes ingest it in parallel. Locks are taken in one order (services
+        sorted; open alerts later by id) to keep deadlocks away. (SQLite writers hold the
+        database's one write lock already.)
         """
         services: set[str] = set()
         groups: set[str] = set()
@@ -267,6 +261,8 @@ class _Batch:
             if event.group_key:
                 groups.add(event.group_key)
         open_ids = self._read_once(keys, services, groups)
+        if not locking:
+            return open_ids
         lonely = [name for name in sorted(services) if not self.router.has_open_incident(name)]
         if not lonely:
             return open_ids
@@ -279,17 +275,31 @@ class _Batch:
         self, keys: set[tuple[str, str]], services: set[str], groups: set[str]
     ) -> list[int]:
         pairs = sorted(keys)
-        rows = self.session.connection().execute(
-            _READ_POSTGRESQL,
-            {
-                "scopes": [scope for scope, _key in pairs],
-                "keys": [key for _scope, key in pairs],
-                "services": sorted(services),
-                "groups": sorted(groups),
-                "since": self.now - self.triage.grouping_window,
-                "now": self.now,
-            },
-        )
+        connection = self.session.connection()
+        since = self.now - self.triage.grouping_window
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(
+                _READ_POSTGRESQL,
+                {
+                    "scopes": [scope for scope, _key in pairs],
+                    "keys": [key for _scope, key in pairs],
+                    "services": sorted(services),
+                    "groups": sorted(groups),
+                    "since": since,
+                    "now": self.now,
+                },
+            )
+        else:
+            rows = connection.execute(
+                _READ_SQLITE,
+                {
+                    "pairs": orjson.dumps(pairs).decode(),
+                    "services": orjson.dumps(sorted(services)).decode(),
+                    "groups": orjson.dumps(sorted(groups)).decode(),
+                    "since": since,
+                    "now": self.now,
+                },
+            )
         open_ids: list[int] = []
         self._silences = []  # unless the read finds one in force
         for row in rows:
@@ -475,15 +485,8 @@ class _Batch:
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-# Built once: constructing a statement costs about as much as running it. The literal status
-# test matches the partial unique index's predicate, so the database looks the keys up in that
-# index (a row-value IN would scan open alerts).
-_OPEN_IDS_BY_KEYS = select(Alert.id, Alert.scope, Alert.dedup_key).where(
-    _OPEN_ALERT,
-    Alert.scope.in_(bindparam("scopes", expanding=True)),
-    Alert.dedup_key.in_(bindparam("keys", expanding=True)),
-)
-# PostgreSQL: the batch's one read (see _Batch._read_postgresql). Each part probes an index
+# Built once: constructing a statement costs about as much as running it.
+# PostgreSQL: the batch's one read (see _Batch._read). Each part probes an index
 # per wanted item through a LATERAL join: the (scope, key) pairs against the partial unique
 # index, each service's and group's newest open incident through the grouping indexes. The
 # LIMITs keep the planner from flattening a LATERAL into a join it may plan as a scan (such a
@@ -532,10 +535,55 @@ UNION ALL
  WHERE silences.ends_at > :now LIMIT 1)
 """
 )
+# SQLite: the same read, the wanted items as JSON arrays (json_each). CROSS JOIN keeps each
+# list the outer loop, so every item probes an index (without statistics SQLite preferred to
+# scan the open alerts and look each up in the list).
+_READ_SQLITE = text(
+    f"""
+SELECT {_OPEN_ALERT_ROW} AS what, a.id, a.scope AS name, i.id AS incident, i.status, i.severity
+FROM json_each(:pairs) AS wanted
+CROSS JOIN alerts AS a
+LEFT JOIN incidents AS i ON i.id = a.incident_id
+WHERE a.scope = json_extract(wanted.value, '$[0]')
+AND a.dedup_key = json_extract(wanted.value, '$[1]')
+AND a.status IN ('triggered', 'acknowledged')
+UNION ALL
+SELECT {_SERVICE_ROW}, i.id, wanted.value, i.id, i.status, i.severity
+FROM json_each(:services) AS wanted
+CROSS JOIN incidents AS i
+WHERE i.id = (
+    SELECT incidents.id FROM incidents
+    WHERE incidents.service = wanted.value AND incidents.status IN ({_OPEN_INCIDENT_SQL})
+    AND (incidents.detected_at >= :since OR EXISTS (
+        SELECT 1 FROM alerts
+        WHERE alerts.incident_id = incidents.id AND alerts.last_seen_at >= :since
+    ))
+    ORDER BY incidents.id DESC LIMIT 1
+)
+UNION ALL
+SELECT {_GROUP_ROW}, i.id, wanted.value, i.id, i.status, i.severity
+FROM json_each(:groups) AS wanted
+CROSS JOIN incidents AS i
+WHERE i.id = (
+    SELECT incidents.id FROM incidents
+    WHERE incidents.status IN ({_OPEN_INCIDENT_SQL}) AND EXISTS (
+        SELECT 1 FROM alerts
+        WHERE alerts.incident_id = incidents.id AND alerts.group_key = wanted.value
+        AND alerts.last_seen_at >= :since
+    )
+    ORDER BY incidents.id DESC LIMIT 1
+)
+UNION ALL
+SELECT * FROM (
+    SELECT {_SILENCE_ROW}, silences.id, NULL, NULL, NULL, NULL FROM silences
+    WHERE silences.ends_at > :now LIMIT 1
+)
+"""
+).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
 _OPEN_BY_IDS = select(Alert).where(_OPEN_ALERT, Alert.id.in_(bindparam("ids", expanding=True)))
 _OPEN_BY_IDS_LOCKED = _OPEN_BY_IDS.order_by(Alert.id).with_for_update()
 _MAX_ID = select(func.max(Alert.id))
-_SQLITE_WRITE_LOCK = text("UPDATE alerts SET count = count WHERE 0 = 1")
+_SQLITE_WRITE_LOCK = "UPDATE alerts SET count = count WHERE 0 = 1"
 
 
 def _lock_key(service: str) -> int:
