@@ -86,3 +86,19 @@ def test_an_invalid_event_fails_its_request_alone_before_any_write(
         writer.close()
     with sessions() as session:
         assert set(session.scalars(select(Alert.dedup_key))) == {"g1", "g2"}
+
+
+def test_the_writer_connection_plans_intake_statements_once_on_postgresql(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
+    try:
+        session = writer._session()  # this thread's writer connection
+        mode = session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar()
+        session.close()
+    finally:
+        writer._forget_connection()
+        writer.close()
+    assert mode == "force_generic_plan"

@@ -41,6 +41,7 @@ MAX_EVENTS_PER_COMMIT = 5000
 IDLE_SECONDS = 30.0
 SWITCH_INTERVAL = 0.0005
 RETRIES = 3
+_GENERIC_PLANS = (12,)  # the PostgreSQL version that has plan_cache_mode
 
 
 class _Request:
@@ -288,7 +289,9 @@ class GroupCommitter:
         if connection is None or connection.closed or connection.invalidated:
             engine = self.sessions.kw["bind"]
             connection = self._local.connection = engine.connect()
-            if connection.dialect.name == "postgresql":
+            dialect = connection.dialect
+            version = dialect.server_version_info or (0,)
+            if dialect.name == "postgresql" and version >= _GENERIC_PLANS:
                 # Intake repeats a handful of statements whose every part probes an index
                 # (see service._READ_POSTGRESQL): plan each once, not per batch. Planning
                 # the read alone cost about as much server time as running it.

@@ -87,10 +87,9 @@ def needles(pattern: str) -> tuple[str, ...] | None:
     pattern out for a tenth of the cost of the search (case folding of other text knows more
     equivalences, such as the Kelvin sign for k, so such text is always searched)."""
     try:
-        parsed = re_parser.parse(pattern, re.IGNORECASE)
-    except re.error:
+        found = _required(list(re_parser.parse(pattern, re.IGNORECASE)))
+    except Exception:  # not a pattern, or a Python whose parser differs: no pre-check
         return None
-    found = _required(list(parsed))
     return tuple(sorted(found)) if found else None
 
 
