@@ -155,3 +155,24 @@ def test_submit_async_answers_on_the_loop_after_commit(
     with sessions() as session:
         stored = set(session.scalars(select(Alert.dedup_key)))
     assert stored == {f"k{i}" for i in range(8)}
+
+
+def test_remembered_datetimes_stay_few() -> None:
+    # Every batch brings a new now: the memo of converted values must not grow with them.
+    from datetime import UTC, datetime, timedelta
+
+    calls: list[datetime] = []
+
+    def convert(value: datetime) -> str:
+        calls.append(value)
+        return value.isoformat()
+
+    process = bulk._memoized(convert)
+    start = datetime(2026, 11, 29, tzinfo=UTC)
+    for i in range(1000):
+        assert process(start + timedelta(seconds=i)) == (start + timedelta(seconds=i)).isoformat()
+        process(start + timedelta(seconds=i))  # the same batch: remembered
+    assert len(calls) == 1000
+    cells = process.__closure__  # type: ignore[attr-defined]
+    memo = next(c.cell_contents for c in cells if isinstance(c.cell_contents, dict))
+    assert len(memo) <= bulk.MEMO_SIZE

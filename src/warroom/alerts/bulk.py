@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import JSON, Connection, Table, insert, text
+from sqlalchemy import JSON, ClauseElement, Connection, Table, insert, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
 COPY_FROM = 64  # rows; fewer go in one statement as a JSON document
@@ -29,8 +30,12 @@ def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+MEMO_SIZE = 64
+
+
 def _memoized(process: Processor) -> Processor:
-    """A processor remembering its answers: a batch repeats the same few datetimes."""
+    """A processor remembering its last few answers: a batch repeats the same few datetimes.
+    Bounded: every batch brings a new ``now``, and the writer lives as long as the process."""
     seen: dict[Any, Any] = {}
 
     def run(value: Any) -> Any:
@@ -39,6 +44,8 @@ def _memoized(process: Processor) -> Processor:
         try:
             return seen[value]
         except KeyError:
+            if len(seen) >= MEMO_SIZE:
+                seen.clear()
             result = seen[value] = process(value)
             return result
 
@@ -138,24 +145,63 @@ def insert_rows(
     compiled = _CACHE.get(key)
     if compiled is None:
         compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes)
-    if dialect.name != "postgresql":
-        connection.exec_driver_sql(compiled.sql, compiled.parameters(rows))
-        return
-    if len(rows) <= COPY_FROM:
-        # PostgreSQL, a few rows: one statement, one parameter, one round trip (COPY takes
-        # two; an executemany costs the driver and the server a statement per row).
-        document = orjson.dumps(list(map(compiled.record, rows)), option=orjson.OPT_NON_STR_KEYS)
-        connection.exec_driver_sql(compiled.recordset_sql, (document.decode(),))
-        return
-    # Many rows: COPY streams them, costing the server about half of what decoding them from
-    # one JSON document does (each timestamp and number parsed from text per row).
+    # The driver's own cursor: SQLAlchemy's execution path costs more than these statements.
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        with cursor.copy(compiled.copy_sql) as copy:
-            for values in map(compiled.copy_row, rows):
-                copy.write_row(values)
+        if dialect.name != "postgresql":
+            cursor.executemany(compiled.sql, compiled.parameters(rows))
+        elif len(rows) <= COPY_FROM:
+            # PostgreSQL, a few rows: one statement, one parameter, one round trip (COPY takes
+            # two; an executemany costs the driver and the server a statement per row).
+            records = list(map(compiled.record, rows))
+            document = orjson.dumps(records, option=orjson.OPT_NON_STR_KEYS).decode()
+            cursor.execute(compiled.recordset_sql, (document,))
+        else:
+            # Many rows: COPY streams them, costing the server about half of what decoding
+            # them from one JSON document does (each timestamp and number parsed from text).
+            with cursor.copy(compiled.copy_sql) as copy:
+                for values in map(compiled.copy_row, rows):
+                    copy.write_row(values)
     finally:
         cursor.close()
+
+
+class Query:
+    """A read for the intake hot path, compiled once per dialect and run on the driver's own
+    cursor: SQLAlchemy's execution path (parameter and result processing, result objects)
+    cost more than running a small statement. Parameters go through their types' bind
+    processors; rows come back as plain tuples, so only columns needing no result processing
+    (numbers, strings) belong in it."""
+
+    def __init__(self, clause: ClauseElement) -> None:
+        self.clause = clause
+        self._compiled: dict[str, tuple[str, list[str] | None, dict[str, Processor | None]]] = {}
+
+    def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
+        sql, order, processors = self._for(connection.dialect)
+        values = {
+            name: value if (process := processors.get(name)) is None else process(value)
+            for name, value in parameters.items()
+        }
+        arguments: Any = values if order is None else tuple(values[name] for name in order)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, arguments)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _for(self, dialect: Dialect) -> tuple[str, list[str] | None, dict[str, Processor | None]]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = cast(SQLCompiler, self.clause.compile(dialect=dialect))
+            processors: dict[str, Processor | None] = {}
+            for bind in compiled.binds.values():
+                process = bind.type._cached_bind_processor(dialect)
+                processors[bind.key] = _memoized(process) if process is not None else None
+            order = list(compiled.positiontup) if compiled.positiontup is not None else None
+            found = self._compiled[dialect.name] = (compiled.string, order, processors)
+        return found
 
 
 def next_ids(connection: Connection, table: Table, n: int) -> list[int]:

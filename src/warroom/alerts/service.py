@@ -278,8 +278,8 @@ class _Batch:
         connection = self.session.connection()
         since = self.now - self.triage.grouping_window
         if connection.dialect.name == "postgresql":
-            rows = connection.execute(
-                _READ_POSTGRESQL,
+            rows = _READ_POSTGRESQL.rows(
+                connection,
                 {
                     "scopes": [scope for scope, _key in pairs],
                     "keys": [key for _scope, key in pairs],
@@ -290,8 +290,8 @@ class _Batch:
                 },
             )
         else:
-            rows = connection.execute(
-                _READ_SQLITE,
+            rows = _READ_SQLITE.rows(
+                connection,
                 {
                     "pairs": orjson.dumps(pairs).decode(),
                     "services": orjson.dumps(sorted(services)).decode(),
@@ -302,17 +302,16 @@ class _Batch:
             )
         open_ids: list[int] = []
         self._silences = []  # unless the read finds one in force
-        for row in rows:
-            known = None if row.incident is None else Known(row.incident, row.status, row.severity)
-            if row.what == _OPEN_ALERT_ROW:
-                open_ids.append(row.id)
+        for what, row_id, name, incident, status, severity in rows:
+            known = None if incident is None else Known(incident, status, severity)
+            if what == _OPEN_ALERT_ROW:
+                open_ids.append(row_id)
                 if known is not None:
                     self.router.seed_incident(known)
-            elif row.what == _SILENCE_ROW:
+            elif what == _SILENCE_ROW:
                 self._silences = None  # loaded when an alert is routed
             else:
-                what = "service" if row.what == _SERVICE_ROW else "group"
-                self.router.seed(what, row.name, known)
+                self.router.seed("service" if what == _SERVICE_ROW else "group", name, known)
         for name in services:
             if not self.router.looked_up("service", name):
                 self.router.seed("service", name, None)
@@ -495,8 +494,9 @@ _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 # the parts apart.
 _OPEN_ALERT_ROW, _SERVICE_ROW, _GROUP_ROW, _SILENCE_ROW = 0, 1, 2, 3
 _OPEN_INCIDENT_SQL = ", ".join(f"'{state}'" for state in sorted(OPEN_INCIDENT_STATES))
-_READ_POSTGRESQL = text(
-    f"""
+_READ_POSTGRESQL = bulk.Query(
+    text(
+        f"""
 SELECT {_OPEN_ALERT_ROW} AS what, a.id, a.scope AS name, i.id AS incident, i.status, i.severity
 FROM unnest(CAST(:scopes AS VARCHAR[]), CAST(:keys AS VARCHAR[])) AS wanted(scope, dedup_key)
 CROSS JOIN LATERAL (
@@ -534,12 +534,14 @@ UNION ALL
 (SELECT {_SILENCE_ROW}, silences.id, NULL, NULL, NULL, NULL FROM silences
  WHERE silences.ends_at > :now LIMIT 1)
 """
+    ).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
 )
 # SQLite: the same read, the wanted items as JSON arrays (json_each). CROSS JOIN keeps each
 # list the outer loop, so every item probes an index (without statistics SQLite preferred to
 # scan the open alerts and look each up in the list).
-_READ_SQLITE = text(
-    f"""
+_READ_SQLITE = bulk.Query(
+    text(
+        f"""
 SELECT {_OPEN_ALERT_ROW} AS what, a.id, a.scope AS name, i.id AS incident, i.status, i.severity
 FROM json_each(:pairs) AS wanted
 CROSS JOIN alerts AS a
@@ -579,7 +581,8 @@ SELECT * FROM (
     WHERE silences.ends_at > :now LIMIT 1
 )
 """
-).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
+    ).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
+)
 _OPEN_BY_IDS = select(Alert).where(_OPEN_ALERT, Alert.id.in_(bindparam("ids", expanding=True)))
 _OPEN_BY_IDS_LOCKED = _OPEN_BY_IDS.order_by(Alert.id).with_for_update()
 _MAX_ID = select(func.max(Alert.id))
