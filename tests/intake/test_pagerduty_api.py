@@ -210,3 +210,17 @@ def test_change_events_are_recorded_as_changes(
     del event["payload"]["summary"]
     assert client.post("/v2/change/enqueue", json=event).status_code == 400
     assert _count(engine, Alert) == 0
+
+
+def test_a_flood_of_made_up_keys_keeps_the_key_cache_small(
+    client: TestClient, pd_key: str, monkeypatch: Any
+) -> None:
+    from warroom.api.routes import intake_support
+
+    monkeypatch.setattr(intake_support, "KEY_CACHE_SIZE", 5)
+    for n in range(12):
+        answer = client.post("/v2/enqueue", json=_trigger(f"{n:032x}"))
+        assert answer.status_code == 404
+    intake = client.app.state.intake  # type: ignore[attr-defined]
+    assert len(intake._keys) <= 5
+    assert client.post("/v2/enqueue", json=_trigger(pd_key)).status_code == 202

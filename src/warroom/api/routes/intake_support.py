@@ -21,6 +21,7 @@ from warroom.errors import NotFound, Unauthenticated
 from warroom.integrations import service as integrations
 
 KEY_CACHE_SECONDS = 1.0
+KEY_CACHE_SIZE = 10_000
 
 
 class IntakeSettings(BaseSettings):
@@ -134,6 +135,8 @@ class Intake:
         cached = self._keys.get((key, kind))
         if cached is None or now - cached[0] > KEY_CACHE_SECONDS:
             info = await run_in_threadpool(self._lookup, key, kind)
+            if len(self._keys) >= KEY_CACHE_SIZE:
+                self._keys.clear()  # a flood of made-up keys must not grow it without end
             self._keys[(key, kind)] = (now, info)
         else:
             info = cached[1]
