@@ -204,6 +204,15 @@ class Query:
         return found
 
 
+def execute(connection: Connection, sql: str) -> None:
+    """Run a statement without parameters or rows on the driver's own cursor."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
 def next_ids(connection: Connection, table: Table, n: int) -> list[int]:
     """``n`` fresh ids from a PostgreSQL table's serial sequence, in order."""
     found = connection.execute(_NEXT_IDS, {"table": table.name, "n": n})

@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Select, Table, bindparam, exists, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from warroom.alerts import bulk
@@ -43,8 +52,16 @@ class Known:
 class IncidentRouter:
     """The incident side of one ingest batch, with what it has looked up so far."""
 
-    def __init__(self, session: Session, playbook: Playbook, now: datetime, triage: Triage):
+    def __init__(
+        self,
+        session: Session,
+        connection: Connection,
+        playbook: Playbook,
+        now: datetime,
+        triage: Triage,
+    ):
         self.session = session
+        self.connection = connection  # the session's
         self.playbook = playbook
         self.now = now
         self.triage = triage
@@ -82,7 +99,7 @@ class IncidentRouter:
             return None
         known = self._known.get(incident_id)
         if known is None:
-            row = self.session.connection().execute(_STATE, {"id": incident_id}).first()
+            row = self.connection.execute(_STATE, {"id": incident_id}).first()
             if row is None:
                 return None
             known = self._known[incident_id] = Known(row.id, row.status, row.severity)
@@ -203,7 +220,7 @@ class IncidentRouter:
     def _find_group(self, what: str, value: str) -> Known | None:
         since = self.now - self.triage.grouping_window
         query = _GROUP_INCIDENT if what == "group" else _SERVICE_INCIDENT
-        row = self.session.connection().execute(query, {"since": since, "value": value}).first()
+        row = self.connection.execute(query, {"since": since, "value": value}).first()
         return None if row is None else Known(row.id, row.status, row.severity)
 
     def _remember(self, alert: Alert, known: Known) -> None:
@@ -242,7 +259,7 @@ class IncidentRouter:
             # Core executemany: the ORM's bulk path costs more than the rows themselves. Flush
             # first, so events the incident service recorded keep their place before ours.
             self.session.flush()
-            bulk.insert_rows(self.session.connection(), _TIMELINE, self._timeline_rows)
+            bulk.insert_rows(self.connection, _TIMELINE, self._timeline_rows)
             self._timeline_rows = []
 
 

@@ -191,6 +191,8 @@ class _Batch:
         ids: bool,
     ):
         self.session = session
+        # Joining the session's transaction once: each session.connection() call costs.
+        self.connection = session.connection()
         self.want_ids = ids
         self.playbook = playbook
         self.now = now
@@ -200,16 +202,16 @@ class _Batch:
         self.open: dict[tuple[str, str], Alert] = {}
         self.integrations: dict[int, Integration] = {}
         self._silences: list[Silence] | None = None
-        self.router = IncidentRouter(session, playbook, now, self.triage)
+        self.router = IncidentRouter(session, self.connection, playbook, now, self.triage)
         self.new: list[Alert] = []  # _NewAlert objects standing in for Alerts
         self.ranks = self.router.ranks
 
     def preload(self, events: Sequence[AlertEvent]) -> None:
-        dialect = self.session.get_bind().dialect.name
+        dialect = self.connection.dialect.name
         if dialect == "sqlite":
             # Take SQLite's write lock before reading: another writer (the engine's monitors
             # beside the API) then waits for our commit instead of grouping on a stale read.
-            self.session.connection().exec_driver_sql(_SQLITE_WRITE_LOCK)
+            bulk.execute(self.connection, _SQLITE_WRITE_LOCK)
         keys = {(e.scope, e.dedup_key) for e in events}
         ids = {e.integration_id for e in events if e.integration_id is not None}
         ids -= set(self.integrations)
@@ -275,7 +277,7 @@ class _Batch:
         self, keys: set[tuple[str, str]], services: set[str], groups: set[str]
     ) -> list[int]:
         pairs = sorted(keys)
-        connection = self.session.connection()
+        connection = self.connection
         since = self.now - self.triage.grouping_window
         if connection.dialect.name == "postgresql":
             rows = _READ_POSTGRESQL.rows(
@@ -408,7 +410,7 @@ class _Batch:
         self.router.flush_timeline()
         if not self.new:
             return
-        connection = self.session.connection()
+        connection = self.connection
         if not self.want_ids:
             bulk.insert_rows(connection, _ALERTS, self.new, _COLUMNS, from_attributes=True)
             self.new = []
