@@ -176,3 +176,21 @@ def test_remembered_datetimes_stay_few() -> None:
     cells = process.__closure__  # type: ignore[attr-defined]
     memo = next(c.cell_contents for c in cells if isinstance(c.cell_contents, dict))
     assert len(memo) <= bulk.MEMO_SIZE
+
+
+@pytest.mark.parametrize("size", [1, bulk.COPY_FROM + 1])
+def test_a_second_open_alert_for_a_key_is_refused_as_sqlalchemy_refuses_it(
+    session: Session, clock: FrozenClock, size: int
+) -> None:
+    # The writer retries a batch on IntegrityError (another process stored the same new
+    # alert first): the driver-level inserts must raise it as SQLAlchemy would.
+    from sqlalchemy.exc import IntegrityError
+
+    connection = session.connection()
+    columns = [k for k in _row(clock, "x") if k != "id"]
+    rows = [_row(clock, f"k{i}") for i in range(size)]
+    bulk.insert_rows(connection, ALERTS, rows, columns)
+    with pytest.raises(IntegrityError) as raised:
+        bulk.insert_rows(connection, ALERTS, rows[-1:] * size, columns)
+    assert "[parameters:" not in str(raised.value)  # the rows stay out of the message
+    session.rollback()

@@ -12,13 +12,15 @@ in process); PostgreSQL takes a few rows as one JSON document, turned back into 
 
 from __future__ import annotations
 
+import contextlib
 import keyword
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import orjson
 from sqlalchemy import JSON, ClauseElement, Connection, Table, insert, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
@@ -146,22 +148,40 @@ def insert_rows(
     if compiled is None:
         compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes)
     # The driver's own cursor: SQLAlchemy's execution path costs more than these statements.
+    if dialect.name != "postgresql":
+        with _driver(connection, compiled.sql) as cursor:
+            cursor.executemany(compiled.sql, compiled.parameters(rows))
+    elif len(rows) <= COPY_FROM:
+        # PostgreSQL, a few rows: one statement, one parameter, one round trip (COPY takes
+        # two; an executemany costs the driver and the server a statement per row).
+        records = list(map(compiled.record, rows))
+        document = orjson.dumps(records, option=orjson.OPT_NON_STR_KEYS).decode()
+        with _driver(connection, compiled.recordset_sql) as cursor:
+            cursor.execute(compiled.recordset_sql, (document,))
+    else:
+        # Many rows: COPY streams them, costing the server about half of what decoding them
+        # from one JSON document does (each timestamp and number parsed from text).
+        with (
+            _driver(connection, compiled.copy_sql) as cursor,
+            cursor.copy(compiled.copy_sql) as copy,
+        ):
+            for values in map(compiled.copy_row, rows):
+                copy.write_row(values)
+
+
+@contextlib.contextmanager
+def _driver(connection: Connection, sql: str) -> Iterator[Any]:
+    """The driver's own cursor on the connection (in its transaction). Its errors are raised
+    as SQLAlchemy's (IntegrityError, OperationalError, ...), as a statement run through
+    SQLAlchemy would raise them: callers retry on those. Parameters stay out of the message."""
+    dbapi = connection.dialect.loaded_dbapi
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        if dialect.name != "postgresql":
-            cursor.executemany(compiled.sql, compiled.parameters(rows))
-        elif len(rows) <= COPY_FROM:
-            # PostgreSQL, a few rows: one statement, one parameter, one round trip (COPY takes
-            # two; an executemany costs the driver and the server a statement per row).
-            records = list(map(compiled.record, rows))
-            document = orjson.dumps(records, option=orjson.OPT_NON_STR_KEYS).decode()
-            cursor.execute(compiled.recordset_sql, (document,))
-        else:
-            # Many rows: COPY streams them, costing the server about half of what decoding
-            # them from one JSON document does (each timestamp and number parsed from text).
-            with cursor.copy(compiled.copy_sql) as copy:
-                for values in map(compiled.copy_row, rows):
-                    copy.write_row(values)
+        yield cursor
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, None, exc, dbapi.Error, hide_parameters=True, dialect=connection.dialect
+        ) from exc
     finally:
         cursor.close()
 
@@ -184,12 +204,9 @@ class Query:
             for name, value in parameters.items()
         }
         arguments: Any = values if order is None else tuple(values[name] for name in order)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _driver(connection, sql) as cursor:
             cursor.execute(sql, arguments)
             return list(cursor.fetchall())
-        finally:
-            cursor.close()
 
     def _for(self, dialect: Dialect) -> tuple[str, list[str] | None, dict[str, Processor | None]]:
         found = self._compiled.get(dialect.name)
@@ -206,11 +223,8 @@ class Query:
 
 def execute(connection: Connection, sql: str) -> None:
     """Run a statement without parameters or rows on the driver's own cursor."""
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _driver(connection, sql) as cursor:
         cursor.execute(sql)
-    finally:
-        cursor.close()
 
 
 def next_ids(connection: Connection, table: Table, n: int) -> list[int]:

@@ -213,10 +213,6 @@ class IncidentRouter:
         known = self._groups[("service", service)]
         return known is not None and known.open
 
-    def forget(self, service: str) -> None:
-        """Look the service's incident up again next time (after waiting for a lock)."""
-        self._groups.pop(("service", service), None)
-
     def _find_group(self, what: str, value: str) -> Known | None:
         since = self.now - self.triage.grouping_window
         query = _GROUP_INCIDENT if what == "group" else _SERVICE_INCIDENT
