@@ -102,3 +102,62 @@ def test_the_writer_connection_plans_intake_statements_once_on_postgresql(
         writer._forget_connection()
         writer.close()
     assert mode == "force_generic_plan"
+
+
+def test_a_new_alert_another_process_stored_first_is_retried_as_a_repeat(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # PostgreSQL, deterministically: another connection has inserted the same new alert but
+    # not committed; the writer's insert waits on the unique index, fails once the other
+    # commits, and the writer applies the event again: a repeat.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers take turns; they never race")
+    import time
+
+    from sqlalchemy import text
+
+    from warroom.alerts import service
+
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:  # the service's incident, so no advisory lock serializes us
+        service.ingest(
+            session,
+            playbook=playbook,
+            now=clock.now(),
+            source="monitor",
+            dedup_key="first",
+            action="trigger",
+            summary="s first",
+            service="api",
+        )
+        session.commit()
+    other = sessions()
+    service.ingest(
+        other,
+        playbook=playbook,
+        now=clock.now(),
+        source="monitor",
+        dedup_key="k",
+        action="trigger",
+        summary="s k",
+        service="api",
+    )
+    other.flush()  # inserted, not committed
+    writer = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0)
+    try:
+        future = writer.submit([_event("k")])
+        deadline = time.monotonic() + 30
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        with engine.connect() as watcher:
+            while not watcher.execute(text(waiting)).scalar():
+                assert time.monotonic() < deadline, "the writer never waited on the index"
+                assert not future.done(), future.result()
+                watcher.rollback()
+        other.commit()
+        assert future.result(timeout=30) == [True]
+    finally:
+        other.close()
+        writer.close()
+    with sessions() as session:
+        count = session.scalar(select(Alert.count).where(Alert.dedup_key == "k"))
+    assert count == 2
