@@ -6,12 +6,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from re import _constants as re_constants  # type: ignore[attr-defined]
-from re import _parser as re_parser  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
 
 from warroom.playbook import Playbook
 from warroom.playbook.triage import Match, Triage
+
+try:  # Python's own regex parser (private, present from 3.11): used only for a pre-check
+    from re import _constants as re_constants  # type: ignore[attr-defined]
+    from re import _parser as re_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - a Python without them: summaries are always searched
+    re_constants = re_parser = None
 
 
 class Facts(NamedTuple):
