@@ -333,6 +333,9 @@ class _Batch:
 
     def service_of(self, event: AlertEvent) -> str | None:
         """The event's service if the playbook knows it, else the integration's."""
+        known = self.verdicts.get(id(event))
+        if known is not None:  # worked out beforehand (Prepared), the same way
+            return known[0]
         service = _known_service(self.playbook, self.integrations, event)
         if service is not None:
             return service

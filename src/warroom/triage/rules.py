@@ -164,7 +164,7 @@ def _check(match: Match) -> Check:
         if (
             required is not None
             and lowered is not None
-            and not any(needle in lowered for needle in required)
+            and not any(map(lowered.__contains__, required))
         ):
             return False
         return summary(facts.summary) is not None
