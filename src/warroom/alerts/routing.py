@@ -3,19 +3,11 @@ grouping window, or a new one; raising its severity; the ``alert`` events on its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Select,
-    Table,
-    bindparam,
-    exists,
-    select,
-)
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from warroom.alerts import bulk
@@ -24,7 +16,6 @@ from warroom.incidents import service as incidents
 from warroom.incidents.lifecycle import OPEN_STATES, Kind, Status
 from warroom.incidents.models import TITLE_MAX, Incident
 from warroom.playbook import Playbook
-from warroom.playbook.triage import Triage
 from warroom.timeline import service as timeline
 from warroom.timeline.models import BODY_MAX, EventKind, TimelineEvent
 
@@ -58,13 +49,16 @@ class IncidentRouter:
         connection: Connection,
         playbook: Playbook,
         now: datetime,
-        triage: Triage,
+        *,
+        find: Callable[[str, str], Known | None],
     ):
         self.session = session
         self.connection = connection  # the session's
         self.playbook = playbook
         self.now = now
-        self.triage = triage
+        # Looks up the open incident of a service or group the batch's read did not cover
+        # (the intake's read statement holds the grouping rule; see alerts.service).
+        self._find_group = find
         self._groups: dict[tuple[str, str], Known | None] = {}
         self._known: dict[int, Known] = {}
         # The session's identity map holds objects weakly; keep the batch's incidents alive so
@@ -213,12 +207,6 @@ class IncidentRouter:
         known = self._groups[("service", service)]
         return known is not None and known.open
 
-    def _find_group(self, what: str, value: str) -> Known | None:
-        since = self.now - self.triage.grouping_window
-        query = _GROUP_INCIDENT if what == "group" else _SERVICE_INCIDENT
-        row = self.connection.execute(query, {"since": since, "value": value}).first()
-        return None if row is None else Known(row.id, row.status, row.severity)
-
     def _remember(self, alert: Alert, known: Known) -> None:
         assert alert.service is not None
         self._groups[("service", alert.service)] = known
@@ -259,26 +247,6 @@ class IncidentRouter:
             self._timeline_rows = []
 
 
-def _group_query(what: str) -> Select[int, str, str]:
-    """The newest open incident with an alert of the group (or service) seen since ``since``;
-    for a service, also one detected since then. Built once per kind."""
-    since: BindParameter[datetime] = bindparam("since")
-    value: BindParameter[str] = bindparam("value")
-    recent = select(Alert.id).where(Alert.incident_id == Incident.id, Alert.last_seen_at >= since)
-    if what == "group":
-        active: ColumnElement[bool] = exists(recent.where(Alert.group_key == value))
-    else:
-        active = exists(recent) | (Incident.detected_at >= since)
-    query = select(Incident.id, Incident.status, Incident.severity).where(
-        Incident.status.in_(OPEN_INCIDENT_STATES), active
-    )
-    if what == "service":
-        query = query.where(Incident.service == value)
-    return query.order_by(Incident.id.desc()).limit(1)
-
-
-_GROUP_INCIDENT = _group_query("group")
-_SERVICE_INCIDENT = _group_query("service")
 _STATE = select(Incident.id, Incident.status, Incident.severity).where(
     Incident.id == bindparam("id")
 )

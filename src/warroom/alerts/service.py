@@ -202,7 +202,7 @@ class _Batch:
         self.open: dict[tuple[str, str], Alert] = {}
         self.integrations: dict[int, Integration] = {}
         self._silences: list[Silence] | None = None
-        self.router = IncidentRouter(session, self.connection, playbook, now, self.triage)
+        self.router = IncidentRouter(session, self.connection, playbook, now, find=self._find_group)
         self.new: list[Alert] = []  # _NewAlert objects standing in for Alerts
         self.ranks = self.router.ranks
 
@@ -276,32 +276,7 @@ class _Batch:
     def _read_once(
         self, keys: set[tuple[str, str]], services: set[str], groups: set[str]
     ) -> list[int]:
-        pairs = sorted(keys)
-        connection = self.connection
-        since = self.now - self.triage.grouping_window
-        if connection.dialect.name == "postgresql":
-            rows = _READ_POSTGRESQL.rows(
-                connection,
-                {
-                    "scopes": [scope for scope, _key in pairs],
-                    "keys": [key for _scope, key in pairs],
-                    "services": sorted(services),
-                    "groups": sorted(groups),
-                    "since": since,
-                    "now": self.now,
-                },
-            )
-        else:
-            rows = _READ_SQLITE.rows(
-                connection,
-                {
-                    "pairs": orjson.dumps(pairs).decode(),
-                    "services": orjson.dumps(sorted(services)).decode(),
-                    "groups": orjson.dumps(sorted(groups)).decode(),
-                    "since": since,
-                    "now": self.now,
-                },
-            )
+        rows = self._query(sorted(keys), services, groups)
         open_ids: list[int] = []
         self._silences = []  # unless the read finds one in force
         for what, row_id, name, incident, status, severity in rows:
@@ -321,6 +296,44 @@ class _Batch:
             if not self.router.looked_up("group", name):
                 self.router.seed("group", name, None)
         return open_ids
+
+    def _query(
+        self, pairs: list[tuple[str, str]], services: set[str], groups: set[str]
+    ) -> list[Any]:
+        """The read's rows: (what, id, name, incident, status, severity)."""
+        since = self.now - self.triage.grouping_window
+        if self.connection.dialect.name == "postgresql":
+            return _READ_POSTGRESQL.rows(
+                self.connection,
+                {
+                    "scopes": [scope for scope, _key in pairs],
+                    "keys": [key for _scope, key in pairs],
+                    "services": sorted(services),
+                    "groups": sorted(groups),
+                    "since": since,
+                    "now": self.now,
+                },
+            )
+        return _READ_SQLITE.rows(
+            self.connection,
+            {
+                "pairs": orjson.dumps(pairs).decode(),
+                "services": orjson.dumps(sorted(services)).decode(),
+                "groups": orjson.dumps(sorted(groups)).decode(),
+                "since": since,
+                "now": self.now,
+            },
+        )
+
+    def _find_group(self, what: str, value: str) -> Known | None:
+        """The open incident of one service or group the read did not ask about (a repeat
+        routed by the service it was stored with), through the same statement."""
+        services = {value} if what == "service" else set()
+        groups = {value} if what == "group" else set()
+        for kind, _id, _name, incident, status, severity in self._query([], services, groups):
+            if kind in (_SERVICE_ROW, _GROUP_ROW):
+                return Known(incident, status, severity)
+        return None
 
     # -- facts ------------------------------------------------------------------------------
 
