@@ -13,7 +13,10 @@ only, no receiver) and posts the same shapes to its ``POST /api/v2/alerts``, and
 requests/s, alerts/s, p50/p99 and the ratios to Alertmanager.
 
     .venv/bin/python bench/intake.py --seconds 5 --concurrency 16 [--workers 2] [--paging] \\
-        [--postgres postgresql://postgres@127.0.0.1:5432/test]
+        [--ceiling] [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+``--ceiling`` adds each database alone taking the same rows (``bench/intake_ceiling.py``): what
+no intake can beat on the machine, and how much of it warroom's batches reached.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -421,6 +425,43 @@ def bench_alertmanager(args: argparse.Namespace, tmp: Path) -> list[Row]:
     return rows
 
 
+# -- the databases' own ceiling ------------------------------------------------------------
+
+
+def ceilings(args: argparse.Namespace, rows: list[Row], reference: list[Row]) -> None:
+    """Each database alone taking what 100-alert batches store (an alert row and a timeline
+    row per alert), beside warroom's batches and Alertmanager's."""
+    from intake_ceiling import measure  # imports this module
+
+    batched = {r.target.split()[1]: r for r in rows if r.alerts_per_request == BATCH}
+    am = next((r for r in reference if r.alerts_per_request == BATCH), None)
+    print(
+        f"\ndatabase alone, {BATCH} alerts (an alert and a timeline row each) per transaction, "
+        "no HTTP, parsing, dedup, triage or grouping:"
+    )
+    targets: list[tuple[str, Callable[[], Any]]] = []
+    if not args.no_sqlite:
+        targets.append(("sqlite", _sqlite_scratch))
+    if args.postgres:
+        targets.append(("postgresql", lambda: _postgres_database(args.postgres)))
+    for name, database in targets:
+        with database() as url:
+            writers = args.postgres_workers or args.workers
+            rate = measure(url, args.seconds, writers)
+        line = f"  {name:<12} {rate:>8.0f} alerts/s"
+        if am is not None and am.alerts_per_s:
+            line += f"  ({rate / am.alerts_per_s:.2f}x Alertmanager)"
+        if name in batched:
+            line += f"; warroom's batches reached {batched[name].alerts_per_s / rate:.2f} of it"
+        print(line)
+
+
+@contextmanager
+def _sqlite_scratch() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="warroom-ceiling-") as folder:
+        yield f"sqlite:///{Path(folder) / 'ceiling.db'}"
+
+
 # -- report ---------------------------------------------------------------------------------
 
 
@@ -461,6 +502,11 @@ def main() -> None:
     parser.add_argument(
         "--paging", action="store_true", help="also time alert → first page at 1,000 alerts/s"
     )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure each database alone taking the same rows (bench/intake_ceiling.py)",
+    )
     args = parser.parse_args()
     try:
         import uvloop
@@ -487,6 +533,8 @@ def main() -> None:
             "(wN: warroom serve --workers N)"
         )
         report(rows, reference)
+        if args.ceiling:
+            ceilings(args, rows, reference)
         if args.paging:
             if not args.no_sqlite:
                 bench_paging("sqlite", f"sqlite:///{tmp / 'paging.db'}", args, tmp, args.workers)

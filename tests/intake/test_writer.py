@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from warroom.alerts import service
 from warroom.alerts.event import AlertEvent
 from warroom.alerts.models import Alert
 from warroom.alerts.writer import GroupCommitter
 from warroom.clock import FrozenClock
 from warroom.db import make_sessionmaker
 from warroom.errors import InvalidInput
-from warroom.playbook import Playbook
+from warroom.playbook import Playbook, default_playbook_text, parse_playbook
 
 
 def _event(key: str, service: str = "api") -> AlertEvent:
@@ -86,6 +89,50 @@ def test_an_invalid_event_fails_its_request_alone_before_any_write(
         writer.close()
     with sessions() as session:
         assert set(session.scalars(select(Alert.dedup_key))) == {"g1", "g2"}
+
+
+def test_the_writer_uses_the_work_its_senders_prepared(
+    engine: Engine, playbook: Playbook, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The API prepares (validates and triages) each request's events on its own thread; the
+    # writer prepares only the requests that come without it, so under SQLite's turns the
+    # triage is not done while the write lock is held.
+    sessions = make_sessionmaker(engine)
+    prepared_events = [_event("p1"), _event("p2")]
+    ready = service.Prepared(playbook, prepared_events, {})
+    made: list[int] = []
+    original = service.Prepared.__init__
+
+    def counting(self: service.Prepared, *args: Any, **kwargs: Any) -> None:
+        made.append(len(args[1]))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(service.Prepared, "__init__", counting)
+    writer = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0.2)
+    try:
+        with_work = writer.submit(prepared_events, ready)
+        without = writer.submit([_event("n1")])
+        assert with_work.result(timeout=30) == [True, True]
+        assert without.result(timeout=30) == [True]
+    finally:
+        writer.close()
+    assert made == [1]  # only the request that came without its work
+    assert writer.batches == 1
+    with sessions() as session:
+        assert set(session.scalars(select(Alert.dedup_key))) == {"p1", "p2", "n1"}
+
+
+def test_prepared_work_merges_only_under_the_same_rules(playbook: Playbook) -> None:
+    first, second = [_event("a")], [_event("b")]
+    one = service.Prepared(playbook, first, {})
+    two = service.Prepared(playbook, second, {})
+    merged = service.Prepared.merged([one, two])
+    assert merged is not None
+    assert merged.verdicts == {**one.verdicts, **two.verdicts}
+    assert set(merged.verdicts) == {id(first[0]), id(second[0])}
+    other = parse_playbook(default_playbook_text())  # the same rules, a reloaded playbook
+    assert service.Prepared.merged([one, service.Prepared(other, second, {})]) is None
+    assert service.Prepared.merged([]) is None
 
 
 def test_the_writer_connection_plans_intake_statements_once_on_postgresql(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import orjson
 from sqlalchemy import Table, bindparam, func, select, text
@@ -69,17 +69,25 @@ def ingest(
     return ingest_many(session, playbook=playbook, now=now, events=[event], actor=actor)[0]
 
 
+class Serviced(Protocol):
+    """What triage needs of an integration: its service (an Integration row, or the intake's
+    cached key information)."""
+
+    @property
+    def service(self) -> str: ...
+
+
 class Prepared:
     """What can be worked out about events before their transaction: each is validated and
-    every trigger's service and triage verdict found. Pure work, no database: the intake
-    writer does it before taking its turn to write, so API processes do it in parallel and
-    the serialized part of intake stays short."""
+    every trigger's service and triage verdict found. Pure work, no database: intake does it
+    on the request's own thread before queueing the events for the writer, so it runs beside
+    other processes' writes and the serialized part of intake stays short."""
 
     def __init__(
         self,
         playbook: Playbook,
         events: Sequence[AlertEvent],
-        integrations: Mapping[int, Integration],
+        integrations: Mapping[int, Serviced],
     ) -> None:
         for event in events:
             event.validate()
@@ -93,6 +101,21 @@ class Prepared:
             if service is not None:
                 facts = _facts(event, service)
                 self.verdicts[id(event)] = (service, evaluate(triage, facts))
+
+    @classmethod
+    def merged(cls, parts: Sequence[Prepared]) -> Prepared | None:
+        """One Prepared for the events of all ``parts`` (None if they were prepared with
+        different triage rules: a playbook reloaded in between)."""
+        if not parts:
+            return None
+        whole = cls.__new__(cls)
+        whole.triage = parts[0].triage
+        whole.verdicts = {}
+        for part in parts:
+            if part.triage is not whole.triage:
+                return None
+            whole.verdicts.update(part.verdicts)
+        return whole
 
 
 def ingest_many(
@@ -156,7 +179,7 @@ def _ingest(
 
 
 def _known_service(
-    playbook: Playbook, integrations: Mapping[int, Integration], event: AlertEvent
+    playbook: Playbook, integrations: Mapping[int, Serviced], event: AlertEvent
 ) -> str | None:
     """The event's service if the playbook knows it, else its integration's (None if neither
     is known here)."""

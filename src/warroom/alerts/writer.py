@@ -45,20 +45,23 @@ _GENERIC_PLANS = (12,)  # the PostgreSQL version that has plan_cache_mode
 
 
 class _Request:
-    """Queued events and where their outcome goes: a thread future, or an asyncio future
-    settled on its own loop (no thread future and no wakeup per request: one per batch)."""
+    """Queued events, their pure work if the sender did it (``service.Prepared``), and where
+    their outcome goes: a thread future, or an asyncio future settled on its own loop (no
+    thread future and no wakeup per request: one per batch)."""
 
-    __slots__ = ("events", "future", "loop", "settled")
+    __slots__ = ("events", "future", "loop", "prepared", "settled")
 
     def __init__(
         self,
         events: Sequence[AlertEvent],
         future: Future[Result] | asyncio.Future[Result],
         loop: asyncio.AbstractEventLoop | None = None,
+        prepared: service.Prepared | None = None,
     ) -> None:
         self.events = events
         self.future = future
         self.loop = loop
+        self.prepared = prepared
         self.settled = False
 
 
@@ -123,17 +126,23 @@ class GroupCommitter:
         # round trip (pool_pre_ping) before any work.
         self._local = threading.local()
 
-    def submit(self, events: Sequence[AlertEvent]) -> Future[Result]:
-        """Queue events; the future resolves after their commit (or with the domain's error)."""
+    def submit(
+        self, events: Sequence[AlertEvent], prepared: service.Prepared | None = None
+    ) -> Future[Result]:
+        """Queue events; the future resolves after their commit (or with the domain's error).
+        ``prepared``: the events' ``service.Prepared``, if the caller worked it out (else the
+        writer does, before its turn)."""
         future: Future[Result] = Future()
-        self._put(_Request(events, future))
+        self._put(_Request(events, future, prepared=prepared))
         return future
 
-    def submit_async(self, events: Sequence[AlertEvent]) -> asyncio.Future[Result]:
+    def submit_async(
+        self, events: Sequence[AlertEvent], prepared: service.Prepared | None = None
+    ) -> asyncio.Future[Result]:
         """Queue events from a coroutine; the asyncio future resolves after their commit."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Result] = loop.create_future()
-        self._put(_Request(events, future, loop))
+        self._put(_Request(events, future, loop, prepared))
         return future
 
     def _put(self, request: _Request) -> None:
@@ -230,13 +239,7 @@ class GroupCommitter:
         self.batches += 1
         events = [event for request in batch for event in request.events]
         integrations = self._integrations(events)
-        try:
-            # The pure part (validation, triage) before our turn to write.
-            prepared: service.Prepared | None = service.Prepared(
-                self.playbook, events, integrations
-            )
-        except Exception:  # some request's events are invalid: applied alone, it finds out
-            prepared = None
+        prepared = self._prepared(batch, integrations)
         with self._exclusive():
             if self._lock_file is not None:
                 # Requests that queued while another process had its turn ride along: under
@@ -245,13 +248,7 @@ class GroupCommitter:
                 if taken:
                     events += taken
                     integrations.update(self._integrations(taken))
-                    try:
-                        more = service.Prepared(self.playbook, taken, integrations)
-                    except Exception:
-                        prepared = None
-                    else:
-                        if prepared is not None:
-                            prepared.verdicts.update(more.verdicts)
+                    prepared = self._prepared(batch, integrations)
             if (
                 len(batch) > 1
                 and prepared is not None
@@ -259,7 +256,20 @@ class GroupCommitter:
             ):
                 return
             for request in batch:
-                self._apply_alone(request, integrations, prepared)
+                self._apply_alone(request, integrations)
+
+    def _prepared(
+        self, batch: Sequence[_Request], integrations: dict[int, Integration]
+    ) -> service.Prepared | None:
+        """The batch's pure work (validation, triage), done here for requests whose sender did
+        not do it; None if some request's events are invalid (applied alone, it finds out)."""
+        for request in batch:
+            if request.prepared is None:
+                try:
+                    request.prepared = service.Prepared(self.playbook, request.events, integrations)
+                except Exception:
+                    return None
+        return service.Prepared.merged([request.prepared for request in batch if request.prepared])
 
     def _rollback(self, session: Session) -> None:
         """Roll back; if even that fails, the connection is broken: start over with another."""
@@ -351,15 +361,10 @@ class GroupCommitter:
         _deliver(outcomes)
         return True
 
-    def _apply_alone(
-        self,
-        request: _Request,
-        integrations: dict[int, Integration],
-        prepared: service.Prepared | None,
-    ) -> None:
+    def _apply_alone(self, request: _Request, integrations: dict[int, Integration]) -> None:
         for attempt in range(1, RETRIES + 1):
             try:
-                results = self._write(request.events, integrations, prepared)
+                results = self._write(request.events, integrations, request.prepared)
             except (IntegrityError, OperationalError) as exc:
                 # Another writer inserted the same new alert first (it is a repeat now), or
                 # the database broke a deadlock: the same events again will succeed.

@@ -81,8 +81,7 @@ async def enqueue(request: Request) -> Response:
     body, info = checked
     try:
         event = pagerduty.parse_event(body, integration_id=info.id)
-        event.validate()
-        await intake_of(request).apply([event])
+        await intake_of(request).apply([event], info)
     except PayloadError as exc:
         return _invalid(exc.errors)
     except InvalidInput as exc:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from warroom.alerts import service
 from warroom.alerts.event import AlertEvent
 from warroom.alerts.writer import GroupCommitter, Result
 from warroom.api.deps import AppState
@@ -183,11 +184,17 @@ class Intake:
 
     # -- writing ----------------------------------------------------------------------------
 
-    async def apply(self, events: Sequence[AlertEvent]) -> Result:
-        """Apply events through the group-commit writer; returns after their commit."""
+    async def apply(self, events: Sequence[AlertEvent], info: KeyInfo) -> Result:
+        """Validate and triage events (InvalidInput names the first wrong field), then apply
+        them through the group-commit writer; returns after their commit.
+
+        The pure work happens here, on the request's thread, not in the writer: with several
+        processes on one SQLite database the writers take turns, and work done in a turn
+        holds up every process's writes."""
         if not events:
             return []
-        return await self.writer.submit_async(events)
+        prepared = service.Prepared(self.writer.playbook, events, {info.id: info})
+        return await self.writer.submit_async(events, prepared)
 
 
 def intake_of(request: Request) -> Intake:

@@ -72,9 +72,7 @@ def _endpoint(kind: str) -> Callable[[Request], Any]:
             except orjson.JSONDecodeError as exc:
                 return _error(400, "malformed_json", f"request body is not valid JSON: {exc}")
             events = parse(request, raw, body, info)
-            for event in events:
-                event.validate()
-            results = await intake.apply(events)
+            results = await intake.apply(events, info)  # every event validated first
         except NotFound:
             return _error(404, "not_found", f"no {kind} integration has this key")
         except Unauthenticated as exc:
