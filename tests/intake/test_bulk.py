@@ -100,6 +100,40 @@ def test_insert_rows_round_trips_batches_of_every_size(
     assert last.acknowledged_at is None
 
 
+@pytest.mark.parametrize("size", [3, bulk.COPY_FROM + 1])
+def test_json_encoded_ahead_is_stored_as_the_json_it_encodes(
+    session: Session, clock: FrozenClock, size: int
+) -> None:
+    # Intake encodes new alerts' JSON before its write turn; stored, it must be the same JSON
+    # (not a JSON string holding it), on every path: executemany, one document, COPY.
+    connection = session.connection()
+    odd = '\\ "q" \n\t{}[],'
+
+    class Draft:
+        def __init__(self, labels: dict[str, str]) -> None:
+            self.labels = bulk.json_text(labels)
+
+    class Row:
+        def __init__(self, key: str, labels: dict[str, str]) -> None:
+            self.__dict__.update(_row(clock, key, labels={"stale": "x"}))
+            self.draft = Draft(labels)
+
+    rows = [Row(f"e{i}", {"i": str(i), "odd": odd}) for i in range(size)]
+    columns = [k for k in _row(clock, "-") if k != "id"]
+    bulk.insert_rows(
+        connection, ALERTS, rows, columns, from_attributes=True, encoded={"labels": "draft.labels"}
+    )
+    session.commit()
+    stored = {a.dedup_key: a for a in session.scalars(select(Alert))}
+    assert len(stored) == size
+    assert stored[f"e{size - 1}"].labels == {"i": str(size - 1), "odd": odd}
+    assert stored["e0"].links == [{"href": "https://grafana/d/1", "text": "Dashboard"}]
+    with pytest.raises(ValueError, match="cannot be read as the attribute"):
+        bulk.insert_rows(
+            connection, ALERTS, rows, columns, from_attributes=True, encoded={"labels": "a.b-c"}
+        )
+
+
 def test_a_silence_that_has_not_started_silences_nothing_yet(
     session: Session, clock: FrozenClock
 ) -> None:
@@ -167,15 +201,14 @@ def test_remembered_datetimes_stay_few() -> None:
         calls.append(value)
         return value.isoformat()
 
-    process = bulk._memoized(convert)
+    process = bulk._Memo(convert)
     start = datetime(2026, 11, 29, tzinfo=UTC)
     for i in range(1000):
         assert process(start + timedelta(seconds=i)) == (start + timedelta(seconds=i)).isoformat()
         process(start + timedelta(seconds=i))  # the same batch: remembered
     assert len(calls) == 1000
-    cells = process.__closure__  # type: ignore[attr-defined]
-    memo = next(c.cell_contents for c in cells if isinstance(c.cell_contents, dict))
-    assert len(memo) <= bulk.MEMO_SIZE
+    assert len(process.seen) <= bulk.MEMO_SIZE
+    assert process(None) is None
 
 
 @pytest.mark.parametrize("size", [1, bulk.COPY_FROM + 1])

@@ -16,6 +16,7 @@ from warroom.clock import FrozenClock
 from warroom.db import make_sessionmaker
 from warroom.errors import InvalidInput
 from warroom.playbook import Playbook, default_playbook_text, parse_playbook
+from warroom.timeline.models import TimelineEvent
 
 
 def _event(key: str, service: str = "api") -> AlertEvent:
@@ -120,6 +121,53 @@ def test_the_writer_uses_the_work_its_senders_prepared(
     assert writer.batches == 1
     with sessions() as session:
         assert set(session.scalars(select(Alert.dedup_key))) == {"p1", "p2", "n1"}
+
+
+def test_a_new_alert_repeated_in_its_own_batch_is_stored_as_the_repeat_left_it(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # A new alert's columns are drafted before the write (JSON already encoded); a repeat in
+    # the same batch changes them, and what is stored must be the repeat's.
+    sessions = make_sessionmaker(engine)
+    first = AlertEvent(source="monitor", dedup_key="k", action="trigger", summary=" Disk full ",
+                       service="api", labels={"disk": "sda"}, raw={"n": 1})  # fmt: skip
+    again = AlertEvent(source="monitor", dedup_key="k", action="trigger", summary="Disk full!",
+                       service="api", labels={"disk": "sdb"}, links=[{"href": "http://x"}],
+                       raw={"n": 2})  # fmt: skip
+    joined = AlertEvent(source="monitor", dedup_key="j", action="trigger", summary="Disk slow",
+                        service="api", labels={"a": "b"})  # fmt: skip
+    events = [first, again, joined]
+    writer = GroupCommitter(sessions, playbook=playbook, clock=clock, gather_seconds=0)
+    try:
+        result = writer.submit(events, service.Prepared(playbook, events, {}))
+        assert result.result(timeout=30) == [True, True, True]
+    finally:
+        writer.close()
+    with sessions() as session:
+        alert = session.scalars(select(Alert).where(Alert.dedup_key == "k")).one()
+        assert (alert.count, alert.summary) == (2, "Disk full!")
+        assert (alert.labels, alert.links, alert.raw) == (
+            {"disk": "sdb"},
+            [{"href": "http://x"}],
+            {"n": 2},
+        )
+        other = session.scalars(select(Alert).where(Alert.dedup_key == "j")).one()
+        assert other.labels == {"a": "b"}
+        entries = session.scalars(
+            select(TimelineEvent).where(TimelineEvent.kind == "alert").order_by(TimelineEvent.id)
+        ).all()
+    assert [e.data["event"] for e in entries] == ["opened", "joined"]
+    entry = entries[1]
+    assert entry.body == f"Alert joined ({other.severity}, monitor): Disk slow"
+    assert entry.data == {
+        "event": "joined",
+        "fingerprint": other.fingerprint,
+        "dedup_key": "j",
+        "source": "monitor",
+        "source_severity": "error",
+        "severity": other.severity,
+        "rule": other.rule,
+    }
 
 
 def test_prepared_work_merges_only_under_the_same_rules(playbook: Playbook) -> None:

@@ -28,37 +28,47 @@ COPY_FROM = 64  # rows; fewer go in one statement as a JSON document
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON column's value as the text ``insert_rows`` stores (for work done ahead)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 MEMO_SIZE = 64
 
 
-def _memoized(process: Processor) -> Processor:
+class _Memo:
     """A processor remembering its last few answers: a batch repeats the same few datetimes.
-    Bounded: every batch brings a new ``now``, and the writer lives as long as the process."""
-    seen: dict[Any, Any] = {}
+    Bounded: every batch brings a new ``now``, and the writer lives as long as the process.
+    Row builders look in ``seen`` themselves and call it only for what is not there."""
 
-    def run(value: Any) -> Any:
-        if value is None:
-            return None
+    __slots__ = ("process", "seen")
+
+    def __init__(self, process: Processor) -> None:
+        self.process = process
+        self.seen: dict[Any, Any] = {None: None}
+
+    def __call__(self, value: Any) -> Any:
         try:
-            return seen[value]
+            return self.seen[value]
         except KeyError:
-            if len(seen) >= MEMO_SIZE:
-                seen.clear()
-            result = seen[value] = process(value)
+            if len(self.seen) >= MEMO_SIZE:
+                self.seen.clear()
+                self.seen[None] = None
+            result = self.seen[value] = self.process(value)
             return result
-
-    return run
 
 
 class _Compiled:
-    """The INSERT for one table, column list and dialect, with a processor per column."""
+    """The INSERT for one table, column list and dialect, with a processor per column.
+    ``encoded`` JSON columns are read as JSON text from the path it gives them."""
 
     def __init__(
-        self, table: Table, columns: Sequence[str], dialect: Dialect, from_attributes: bool
+        self,
+        table: Table,
+        columns: Sequence[str],
+        dialect: Dialect,
+        from_attributes: bool,
+        encoded: Mapping[str, str],
     ) -> None:
         compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
         # PostgreSQL's compiler adds RETURNING for an id left out; nobody reads it here.
@@ -72,16 +82,17 @@ class _Compiled:
         for name in self.order:
             column_type = table.c[name].type
             if isinstance(column_type, JSON):
-                self.processors[name] = _json
+                self.processors[name] = None if name in encoded else json_text
                 continue
             process = column_type.dialect_impl(dialect).bind_processor(dialect)
-            self.processors[name] = _memoized(process) if process is not None else None
+            self.processors[name] = _Memo(process) if process is not None else None
+        paths = {name: encoded.get(name, name) for name in columns}
         self.row = _row_builder(
-            self.order, self.processors, positional=self.positional, attrs=from_attributes
+            self.order, paths, self.processors, positional=self.positional, attrs=from_attributes
         )
         # COPY takes each row's values in the statement's column order.
         self.copy_row = _row_builder(
-            columns, self.processors, positional=True, attrs=from_attributes
+            columns, paths, self.processors, positional=True, attrs=from_attributes
         )
         # PostgreSQL: every row in one JSON document, one parameter: the server turns it back
         # into rows, and JSON columns are nested in it as they are.
@@ -89,11 +100,14 @@ class _Compiled:
             f"INSERT INTO {quote.format_table(table)} ({names})"
             f" SELECT {names} FROM json_populate_recordset(NULL::{quote.format_table(table)}, %s)"
         )
-        nested = {
-            name: None if isinstance(table.c[name].type, JSON) else self.processors[name]
+        # JSON columns nest in it as they are; those already encoded as fragments of it.
+        nested: dict[str, Processor | None] = {
+            name: (orjson.Fragment if name in encoded else None)
+            if isinstance(table.c[name].type, JSON)
+            else self.processors[name]
             for name in columns
         }
-        self.record = _row_builder(columns, nested, positional=False, attrs=from_attributes)
+        self.record = _row_builder(columns, paths, nested, positional=False, attrs=from_attributes)
 
     def parameters(self, rows: Sequence[Any]) -> list[Any]:
         return list(map(self.row, rows))
@@ -101,6 +115,7 @@ class _Compiled:
 
 def _row_builder(
     order: Sequence[str],
+    paths: Mapping[str, str],
     processors: Mapping[str, Processor | None],
     *,
     positional: bool,
@@ -108,16 +123,26 @@ def _row_builder(
 ) -> Callable[[Any], Any]:
     """One function turning a row (a mapping, or with ``attrs`` an object) into the driver's
     parameters, written out as a single tuple (or dict) expression: a generator over the columns
-    costs three times as much, and intake builds two rows per alert. Column names are the
-    table's own, read as dictionary keys (repr'd) or as attributes (checked to be names)."""
+    costs three times as much, and intake builds two rows per alert. Each column is read from
+    its path (its own name unless ``encoded`` gave another): a dictionary key (repr'd), or with
+    ``attrs`` attributes, dotted, each checked to be a name."""
     namespace: dict[str, Any] = {}
     items = []
     for i, name in enumerate(order):
-        if attrs and (not name.isidentifier() or keyword.iskeyword(name)):
-            raise ValueError(f"column {name!r} cannot be read as an attribute")
-        value = f"row.{name}" if attrs else f"row[{name!r}]"
-        if processors[name] is not None:
-            namespace[f"p{i}"] = processors[name]
+        path = paths[name]
+        if attrs and not all(
+            p.isidentifier() and not keyword.iskeyword(p) for p in path.split(".")
+        ):
+            raise ValueError(f"column {name!r} cannot be read as the attribute {path!r}")
+        value = f"row.{path}" if attrs else f"row[{path!r}]"
+        process = processors[name]
+        if isinstance(process, _Memo):
+            # A dictionary lookup inline, the call only for a value not seen yet: a call per
+            # value cost about as much as the rest of a row (intake's rows hold six datetimes).
+            namespace[f"p{i}"], namespace[f"s{i}"] = process, process.seen
+            value = f"(s{i}[v{i}] if (v{i} := {value}) in s{i} else p{i}(v{i}))"
+        elif process is not None:
+            namespace[f"p{i}"] = process
             value = f"p{i}({value})"
         items.append(value if positional else f"{name!r}: {value}")
     body = f"({', '.join(items)},)" if positional else f"{{{', '.join(items)}}}"
@@ -125,7 +150,8 @@ def _row_builder(
     return built
 
 
-_CACHE: dict[tuple[str, tuple[str, ...], str, bool], _Compiled] = {}
+_Key = tuple[str, tuple[str, ...], str, bool, tuple[tuple[str, str], ...]]
+_CACHE: dict[_Key, _Compiled] = {}
 
 
 def insert_rows(
@@ -135,18 +161,22 @@ def insert_rows(
     columns: Sequence[str] | None = None,
     *,
     from_attributes: bool = False,
+    encoded: Mapping[str, str] | None = None,
 ) -> None:
     """INSERT ``rows`` into ``table`` in one statement (or one COPY): mappings, or with
     ``from_attributes`` objects whose attributes are the columns. ``columns`` default to the
-    first mapping's keys; rows may hold more than those."""
+    first mapping's keys; rows may hold more than those. ``encoded`` maps JSON columns to where
+    each row holds that column's value already as JSON text (``json_text``, done ahead of the
+    write): a key, or with ``from_attributes`` an attribute path such as ``draft.labels``."""
     if not rows:
         return
     names = tuple(columns if columns is not None else rows[0])
     dialect = connection.dialect
-    key = (table.name, names, dialect.name, from_attributes)
+    encoding = tuple(sorted((encoded or {}).items()))
+    key = (table.name, names, dialect.name, from_attributes, encoding)
     compiled = _CACHE.get(key)
     if compiled is None:
-        compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes)
+        compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes, dict(encoding))
     # The driver's own cursor: SQLAlchemy's execution path costs more than these statements.
     if dialect.name != "postgresql":
         with _driver(connection, compiled.sql) as cursor:
@@ -215,7 +245,7 @@ class Query:
             processors: dict[str, Processor | None] = {}
             for bind in compiled.binds.values():
                 process = bind.type._cached_bind_processor(dialect)
-                processors[bind.key] = _memoized(process) if process is not None else None
+                processors[bind.key] = _Memo(process) if process is not None else None
             order = list(compiled.positiontup) if compiled.positiontup is not None else None
             found = self._compiled[dialect.name] = (compiled.string, order, processors)
         return found

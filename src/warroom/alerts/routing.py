@@ -116,8 +116,9 @@ class IncidentRouter:
 
     # -- routing ----------------------------------------------------------------------------
 
-    def attach(self, alert: Alert, actor: str) -> None:
-        """Join the group's open incident (raising it if need be) or open a new one."""
+    def attach(self, alert: Alert, actor: str, joined: Entry | None = None) -> None:
+        """Join the group's open incident (raising it if need be) or open a new one.
+        ``joined``: the timeline entry of the alert joining, if worked out ahead."""
         assert alert.service is not None
         known = self._group_incident(alert)
         if known is None:
@@ -137,7 +138,7 @@ class IncidentRouter:
             self.record(incident.id, alert, actor, "opened this incident")
             return
         alert.incident_id = known.id
-        self.record(known.id, alert, actor, "joined")
+        self.record(known.id, alert, actor, "joined", joined)
         self.raise_severity(alert, actor)
 
     def raise_severity(self, alert: Alert, actor: str) -> None:
@@ -189,16 +190,20 @@ class IncidentRouter:
     def _group_incident(self, alert: Alert) -> Known | None:
         """The open incident this alert joins: same Alertmanager group, else same service."""
         assert alert.service is not None
-        keys = [("service", alert.service)]
         if alert.group_key:
-            keys.insert(0, ("group", alert.group_key))
-        for what, value in keys:
-            if (what, value) not in self._groups:
-                self.seed(what, value, self._find_group(what, value))
-            known = self._groups[(what, value)]
+            known = self._looked_up("group", alert.group_key)
             if known is not None and known.open:
                 return known
-        return None
+        known = self._looked_up("service", alert.service)
+        return known if known is not None and known.open else None
+
+    def _looked_up(self, what: str, value: str) -> Known | None:
+        """The incident of a group or service, looked up if the batch's read did not."""
+        try:
+            return self._groups[(what, value)]
+        except KeyError:
+            self.seed(what, value, self._find_group(what, value))
+            return self._groups[(what, value)]
 
     def has_open_incident(self, service: str) -> bool:
         """Whether the service has an open incident its new alerts would join."""
@@ -213,26 +218,31 @@ class IncidentRouter:
         if alert.group_key:
             self._groups[("group", alert.group_key)] = known
 
-    def record(self, incident_id: int, alert: Alert, actor: str, what: str) -> None:
-        """An ``alert`` timeline event, written with the batch (``flush_timeline``)."""
-        body = f"Alert {what} ({alert.severity}, {alert.source}): {alert.summary}"
+    def record(
+        self, incident_id: int, alert: Alert, actor: str, what: str, entry: Entry | None = None
+    ) -> None:
+        """An ``alert`` timeline event, written with the batch (``flush_timeline``); ``entry``
+        is its text and data if worked out ahead (``alert_entry``)."""
+        if entry is None:
+            entry = alert_entry(
+                what,
+                severity=alert.severity,
+                source=alert.source,
+                summary=alert.summary,
+                fingerprint=alert.fingerprint,
+                dedup_key=alert.dedup_key,
+                source_severity=alert.source_severity,
+                rule=alert.rule,
+            )
         self._timeline_rows.append(
             {
                 "incident_id": incident_id,
                 "at": self.now,
                 "recorded_at": self.now,
-                "kind": EventKind.ALERT.value,
+                "kind": _ALERT_EVENT,
                 "actor": actor,
-                "body": timeline.redact_text(body[:BODY_MAX]),
-                "data": {
-                    "event": what.split()[0],
-                    "fingerprint": alert.fingerprint,
-                    "dedup_key": alert.dedup_key,
-                    "source": alert.source,
-                    "source_severity": alert.source_severity,
-                    "severity": alert.severity,
-                    "rule": alert.rule,
-                },
+                "body": entry[0],
+                "data": entry[1],
             }
         )
 
@@ -243,8 +253,40 @@ class IncidentRouter:
             # Core executemany: the ORM's bulk path costs more than the rows themselves. Flush
             # first, so events the incident service recorded keep their place before ours.
             self.session.flush()
-            bulk.insert_rows(self.connection, _TIMELINE, self._timeline_rows)
+            bulk.insert_rows(
+                self.connection, _TIMELINE, self._timeline_rows, encoded={"data": "data"}
+            )
             self._timeline_rows = []
+
+
+# An alert's timeline entry: its redacted text and its data as JSON text.
+Entry = tuple[str, str]
+_ALERT_EVENT = EventKind.ALERT.value
+
+
+def alert_entry(
+    what: str,
+    *,
+    severity: str,
+    source: str,
+    summary: str,
+    fingerprint: str,
+    dedup_key: str,
+    source_severity: str,
+    rule: str | None,
+) -> Entry:
+    """The timeline entry of an alert that ``what`` ("joined", "resolved", ...)."""
+    body = f"Alert {what} ({severity}, {source}): {summary}"
+    data = {
+        "event": what.split()[0],
+        "fingerprint": fingerprint,
+        "dedup_key": dedup_key,
+        "source": source,
+        "source_severity": source_severity,
+        "severity": severity,
+        "rule": rule,
+    }
+    return timeline.redact_text(body[:BODY_MAX]), bulk.json_text(data)
 
 
 _STATE = select(Incident.id, Incident.status, Incident.severity).where(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import orjson
 from sqlalchemy import Table, bindparam, func, select, text
@@ -23,7 +23,13 @@ from warroom.alerts import bulk
 from warroom.alerts import silences as silence_rules
 from warroom.alerts.event import Action, AlertEvent
 from warroom.alerts.models import Alert, Silence
-from warroom.alerts.routing import OPEN_INCIDENT_STATES, IncidentRouter, Known
+from warroom.alerts.routing import (
+    OPEN_INCIDENT_STATES,
+    Entry,
+    IncidentRouter,
+    Known,
+    alert_entry,
+)
 from warroom.db import UTCDateTime
 from warroom.errors import InvalidInput
 from warroom.integrations.models import Integration
@@ -77,11 +83,72 @@ class Serviced(Protocol):
     def service(self) -> str: ...
 
 
+class Draft(NamedTuple):
+    """A trigger's alert as far as it can be written before its transaction: its columns but
+    the few the transaction decides (incident, silence, times), its JSON columns also as JSON
+    text, and its timeline entry should it join an incident. Used only for a new alert (a
+    repeat keeps its stored values where the event has none)."""
+
+    columns: dict[str, Any]
+    labels: str
+    links: str
+    raw: str
+    joined: Entry
+
+
+def _draft(event: AlertEvent, service: str, verdict: Verdict) -> Draft:
+    summary = event.summary.strip()
+    columns = {
+        "scope": event.scope,
+        "integration_id": event.integration_id,
+        "source": event.source,
+        "dedup_key": event.dedup_key,
+        "fingerprint": event.fingerprint,
+        "status": "triggered",
+        "summary": summary,
+        "source_severity": event.severity,
+        "severity": verdict.severity,
+        "rule": verdict.rule,
+        "service": service,
+        "group_key": event.group_key,
+        "labels": event.labels,
+        "links": event.links,
+        "raw": event.raw,
+        "incident_id": None,
+        "silence_id": None,
+        "count": 1,
+        "acknowledged_at": None,
+        "resolved_at": None,
+    }
+    joined = alert_entry(
+        "joined",
+        severity=verdict.severity,
+        source=event.source,
+        summary=summary,
+        fingerprint=event.fingerprint,
+        dedup_key=event.dedup_key,
+        source_severity=event.severity,
+        rule=verdict.rule,
+    )
+    return Draft(
+        columns,
+        bulk.json_text(event.labels),
+        bulk.json_text(event.links),
+        bulk.json_text(event.raw),
+        joined,
+    )
+
+
+# New alerts' JSON columns are read from their drafts, already JSON text.
+_DRAFTED = {"labels": "draft.labels", "links": "draft.links", "raw": "draft.raw"}
+
+
 class Prepared:
     """What can be worked out about events before their transaction: each is validated and
-    every trigger's service and triage verdict found. Pure work, no database: intake does it
-    on the request's own thread before queueing the events for the writer, so it runs beside
-    other processes' writes and the serialized part of intake stays short."""
+    every trigger's service, triage verdict and draft (``Draft``) found. Pure work, no
+    database: intake does it on the request's own thread before queueing the events for the
+    writer, so it runs beside other processes' writes and the serialized part of intake (the
+    write turn SQLite's writers take) stays short."""
 
     def __init__(
         self,
@@ -93,14 +160,14 @@ class Prepared:
             event.validate()
         triage = effective_triage(playbook)
         self.triage = triage
-        self.verdicts: dict[int, tuple[str, Verdict]] = {}
+        self.verdicts: dict[int, tuple[str, Verdict, Draft]] = {}
         for event in events:
             if event.action != "trigger":
                 continue
             service = _known_service(playbook, integrations, event)
             if service is not None:
-                facts = _facts(event, service)
-                self.verdicts[id(event)] = (service, evaluate(triage, facts))
+                verdict = evaluate(triage, _facts(event, service))
+                self.verdicts[id(event)] = (service, verdict, _draft(event, service, verdict))
 
     @classmethod
     def merged(cls, parts: Sequence[Prepared]) -> Prepared | None:
@@ -224,6 +291,7 @@ class _Batch:
         self.verdicts = prepared.verdicts if prepared and prepared.triage is self.triage else {}
         self.open: dict[tuple[str, str], Alert] = {}
         self.integrations: dict[int, Integration] = {}
+        self._actors: dict[int, str] = {}
         self._silences: list[Silence] | None = None
         self.router = IncidentRouter(session, self.connection, playbook, now, find=self._find_group)
         self.new: list[Alert] = []  # _NewAlert objects standing in for Alerts
@@ -364,7 +432,11 @@ class _Batch:
         if self.actor:
             return self.actor
         if event.integration_id is not None:
-            return f"integration:{self.integrations[event.integration_id].name}"
+            actor = self._actors.get(event.integration_id)
+            if actor is None:
+                name = self.integrations[event.integration_id].name
+                actor = self._actors[event.integration_id] = f"integration:{name}"
+            return actor
         return event.source
 
     def service_of(self, event: AlertEvent) -> str | None:
@@ -404,36 +476,17 @@ class _Batch:
             raise InvalidInput(
                 "the alert names no service the playbook knows; give a service", field="service"
             )
-        verdict = self.verdict(event, service)
-        alert = _NewAlert.of(
-            {
-                "scope": event.scope,
-                "integration_id": event.integration_id,
-                "source": event.source,
-                "dedup_key": event.dedup_key,
-                "fingerprint": event.fingerprint,
-                "status": "triggered",
-                "summary": event.summary.strip(),
-                "source_severity": event.severity,
-                "severity": verdict.severity,
-                "rule": verdict.rule,
-                "service": service,
-                "group_key": event.group_key,
-                "labels": event.labels,
-                "links": event.links,
-                "raw": event.raw,
-                "incident_id": None,
-                "silence_id": None,
-                "count": 1,
-                "first_seen_at": self.now,
-                "last_seen_at": self.now,
-                "acknowledged_at": None,
-                "resolved_at": None,
-            }
-        )
+        known = self.verdicts.get(id(event))
+        if known is not None and known[0] == service:  # worked out beforehand (Prepared)
+            draft = known[2]
+        else:
+            draft = _draft(event, service, evaluate(self.triage, _facts(event, service)))
+        alert = _NewAlert.of(draft.columns)
+        alert.first_seen_at = alert.last_seen_at = self.now
+        alert.__dict__["draft"] = draft
         self.new.append(alert)
         self.open[(alert.scope, alert.dedup_key)] = alert
-        self.route(alert, event)
+        self.route(alert, event, draft.joined)
         return alert
 
     def finish(self) -> None:
@@ -451,7 +504,9 @@ class _Batch:
             return
         connection = self.connection
         if not self.want_ids:
-            bulk.insert_rows(connection, _ALERTS, self.new, _COLUMNS, from_attributes=True)
+            bulk.insert_rows(
+                connection, _ALERTS, self.new, _COLUMNS, from_attributes=True, encoded=_DRAFTED
+            )
             self.new = []
             return
         if connection.dialect.name == "sqlite":
@@ -463,7 +518,9 @@ class _Batch:
             ids = bulk.next_ids(connection, _ALERTS, len(self.new))
         for alert, alert_id in zip(self.new, ids, strict=True):
             alert.id = alert_id
-        bulk.insert_rows(connection, _ALERTS, self.new, _ALL_COLUMNS, from_attributes=True)
+        bulk.insert_rows(
+            connection, _ALERTS, self.new, _ALL_COLUMNS, from_attributes=True, encoded=_DRAFTED
+        )
         self.new = []
 
     def repeat(self, alert: Alert, event: AlertEvent) -> Alert:
@@ -477,6 +534,13 @@ class _Batch:
             alert.links = event.links
         if event.raw:
             alert.raw = event.raw
+        draft: Draft | None = alert.__dict__.get("draft")
+        if draft is not None:  # new in this batch: its JSON text follows the repeat
+            alert.__dict__["draft"] = draft._replace(
+                labels=bulk.json_text(alert.labels),
+                links=bulk.json_text(alert.links),
+                raw=bulk.json_text(alert.raw),
+            )
         verdict = self.verdict(event, alert.service)
         if self.ranks[verdict.severity] < self.ranks[alert.severity]:
             alert.severity, alert.rule = verdict.severity, verdict.rule
@@ -507,14 +571,18 @@ class _Batch:
 
     # -- incidents --------------------------------------------------------------------------
 
-    def route(self, alert: Alert, event: AlertEvent) -> None:
-        """Join the group's open incident, open a new one, or stay silenced."""
-        silence = silence_rules.silencing(
-            self.silences(), service=alert.service, labels=alert.labels
+    def route(self, alert: Alert, event: AlertEvent, joined: Entry | None = None) -> None:
+        """Join the group's open incident, open a new one, or stay silenced. ``joined``: the
+        timeline entry of a new alert joining, worked out ahead (``Draft``)."""
+        silences = self.silences()
+        silence = (
+            silence_rules.silencing(silences, service=alert.service, labels=alert.labels)
+            if silences
+            else None
         )
         alert.silence_id = silence.id if silence is not None else None
         if silence is None:
-            self.router.attach(alert, self.actor_of(event))
+            self.router.attach(alert, self.actor_of(event), joined)
 
     def verdict(self, event: AlertEvent, service: str | None) -> Verdict:
         """The triage verdict for the event's alert (worked out beforehand if prepared)."""
@@ -657,7 +725,9 @@ class _NewAlert:
 def _materialized(result: Alert | None) -> Alert | None:
     """An Alert for a _NewAlert (new, not in the session, its id set), else the result."""
     if isinstance(result, _NewAlert):
-        return _transient(dict(result.__dict__))
+        values = dict(result.__dict__)
+        del values["draft"]  # not a column
+        return _transient(values)
     return result
 
 
