@@ -100,6 +100,79 @@ def test_insert_rows_round_trips_batches_of_every_size(
     assert last.acknowledged_at is None
 
 
+@pytest.mark.parametrize("size", [2, bulk.COPY_FROM + 1])
+def test_several_tables_rows_go_in_one_statement_on_postgresql(
+    session: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # A batch's timeline events and alerts: on PostgreSQL one round trip when both are a
+    # few rows; otherwise (and on SQLite) a statement or COPY per table, as insert_rows does.
+    connection = session.connection()
+    statements: list[str] = []
+    driver = bulk._driver
+
+    def counting(connection: Any, sql: str) -> Any:
+        statements.append(sql)
+        return driver(connection, sql)
+
+    monkeypatch.setattr(bulk, "_driver", counting)
+    silences = [
+        {
+            "service": "api",
+            "matchers": [{"name": "n", "op": "=", "value": str(i)}],
+            "starts_at": clock.now(),
+            "ends_at": clock.now(),
+            "comment": "",
+            "created_by": "t",
+            "created_at": clock.now(),
+        }
+        for i in range(2)
+    ]
+    alerts = [_row(clock, f"k{i}") for i in range(size)]
+    bulk.insert_all(
+        connection,
+        [
+            bulk.Insert(cast(Table, Silence.__table__), silences),
+            bulk.Insert(ALERTS, alerts, [k for k in alerts[0] if k != "id"]),
+            bulk.Insert(ALERTS, []),  # nothing to insert: left out
+        ],
+    )
+    session.commit()
+    together = connection.dialect.name == "postgresql" and size <= bulk.COPY_FROM
+    assert len(statements) == (1 if together else 2)
+    stored = session.scalars(select(Silence.matchers).order_by(Silence.id)).all()
+    assert stored == [s["matchers"] for s in silences]
+    assert len(session.scalars(select(Alert.id)).all()) == size
+
+
+def test_a_refused_row_in_a_combined_insert_refuses_all_of_it(
+    session: Session, clock: FrozenClock
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from warroom.timeline.models import TimelineEvent
+
+    connection = session.connection()
+    orphan = {
+        "incident_id": 999,
+        "at": clock.now(),
+        "recorded_at": clock.now(),
+        "kind": "alert",
+        "actor": "t",
+        "body": "b",
+        "data": {},
+    }
+    with pytest.raises(IntegrityError):
+        bulk.insert_all(
+            connection,
+            [
+                bulk.Insert(cast(Table, TimelineEvent.__table__), [orphan]),
+                bulk.Insert(ALERTS, [_row(clock, "k")]),
+            ],
+        )
+    session.rollback()
+    assert session.scalars(select(Alert.id)).all() == []
+
+
 @pytest.mark.parametrize("size", [3, bulk.COPY_FROM + 1])
 def test_json_encoded_ahead_is_stored_as_the_json_it_encodes(
     session: Session, clock: FrozenClock, size: int

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import keyword
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import orjson
 from sqlalchemy import JSON, ClauseElement, Connection, Table, insert, text
@@ -168,26 +168,68 @@ def insert_rows(
     first mapping's keys; rows may hold more than those. ``encoded`` maps JSON columns to where
     each row holds that column's value already as JSON text (``json_text``, done ahead of the
     write): a key, or with ``from_attributes`` an attribute path such as ``draft.labels``."""
-    if not rows:
-        return
-    names = tuple(columns if columns is not None else rows[0])
+    insert_all(connection, [Insert(table, rows, columns, from_attributes, encoded)])
+
+
+class Insert(NamedTuple):
+    """One table's rows for ``insert_all`` (the arguments of ``insert_rows``)."""
+
+    table: Table
+    rows: Sequence[Any]
+    columns: Sequence[str] | None = None
+    from_attributes: bool = False
+    encoded: Mapping[str, str] | None = None
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        names = tuple(self.columns if self.columns is not None else self.rows[0])
+        encoding = tuple(sorted((self.encoded or {}).items()))
+        key = (self.table.name, names, dialect.name, self.from_attributes, encoding)
+        compiled = _CACHE.get(key)
+        if compiled is None:
+            compiled = _CACHE[key] = _Compiled(
+                self.table, names, dialect, self.from_attributes, dict(encoding)
+            )
+        return compiled
+
+
+def insert_all(connection: Connection, inserts: Sequence[Insert]) -> None:
+    """Each table's rows as ``insert_rows`` inserts them, in order. On PostgreSQL, when every
+    table has only a few rows (each one JSON document), all in one statement, every INSERT but
+    the last a data-modifying WITH of it: one round trip instead of one per table."""
+    wanted = [part for part in inserts if part.rows]
     dialect = connection.dialect
-    encoding = tuple(sorted((encoded or {}).items()))
-    key = (table.name, names, dialect.name, from_attributes, encoding)
-    compiled = _CACHE.get(key)
-    if compiled is None:
-        compiled = _CACHE[key] = _Compiled(table, names, dialect, from_attributes, dict(encoding))
+    if (
+        dialect.name == "postgresql"
+        and len(wanted) > 1
+        and all(len(part.rows) <= COPY_FROM for part in wanted)
+    ):
+        compiled = [part.compiled(dialect) for part in wanted]
+        ahead = ", ".join(f"w{n} AS ({c.recordset_sql})" for n, c in enumerate(compiled[:-1]))
+        sql = f"WITH {ahead} {compiled[-1].recordset_sql}"
+        documents = tuple(_document(c, part.rows) for c, part in zip(compiled, wanted, strict=True))
+        with _driver(connection, sql) as cursor:
+            cursor.execute(sql, documents)
+        return
+    for part in wanted:
+        _insert(connection, part.compiled(dialect), part.rows)
+
+
+def _document(compiled: _Compiled, rows: Sequence[Any]) -> str:
+    """Rows as one JSON document for ``json_populate_recordset``."""
+    records = list(map(compiled.record, rows))
+    return orjson.dumps(records, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _insert(connection: Connection, compiled: _Compiled, rows: Sequence[Any]) -> None:
     # The driver's own cursor: SQLAlchemy's execution path costs more than these statements.
-    if dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql":
         with _driver(connection, compiled.sql) as cursor:
             cursor.executemany(compiled.sql, compiled.parameters(rows))
     elif len(rows) <= COPY_FROM:
         # PostgreSQL, a few rows: one statement, one parameter, one round trip (COPY takes
         # two; an executemany costs the driver and the server a statement per row).
-        records = list(map(compiled.record, rows))
-        document = orjson.dumps(records, option=orjson.OPT_NON_STR_KEYS).decode()
         with _driver(connection, compiled.recordset_sql) as cursor:
-            cursor.execute(compiled.recordset_sql, (document,))
+            cursor.execute(compiled.recordset_sql, (_document(compiled, rows),))
     else:
         # Many rows: COPY streams them, costing the server about half of what decoding them
         # from one JSON document does (each timestamp and number parsed from text).

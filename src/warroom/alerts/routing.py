@@ -249,19 +249,22 @@ class IncidentRouter:
     def flush_timeline(self) -> None:
         """Write buffered alert events in one statement, now, so they keep their order among
         the events the incident service records."""
-        if self._timeline_rows:
-            # Core executemany: the ORM's bulk path costs more than the rows themselves. Flush
-            # first, so events the incident service recorded keep their place before ours.
+        bulk.insert_all(self.connection, [self.take_timeline()])
+
+    def take_timeline(self) -> bulk.Insert:
+        """The buffered alert events, to be inserted now (with the batch's alerts at its end).
+        Core, not the ORM: its bulk path costs more than the rows themselves. The session is
+        flushed first, so events the incident service recorded keep their place before ours."""
+        rows, self._timeline_rows = self._timeline_rows, []
+        if rows:
             self.session.flush()
-            bulk.insert_rows(
-                self.connection, _TIMELINE, self._timeline_rows, encoded={"data": "data"}
-            )
-            self._timeline_rows = []
+        return bulk.Insert(_TIMELINE, rows, encoded=_ENCODED_DATA)
 
 
 # An alert's timeline entry: its redacted text and its data as JSON text.
 Entry = tuple[str, str]
 _ALERT_EVENT = EventKind.ALERT.value
+_ENCODED_DATA = {"data": "data"}  # the rows' data is JSON text already (alert_entry)
 
 
 def alert_entry(

@@ -490,7 +490,8 @@ class _Batch:
         return alert
 
     def finish(self) -> None:
-        """Write the batch's new alerts and timeline events, each table in one statement.
+        """Write the batch's new alerts and timeline events, each table in one statement (on
+        PostgreSQL both in one when each is a few rows: a round trip saved).
 
         New alerts are kept out of the unit of work and inserted with one executemany (the
         ORM's per-object bookkeeping costs more than the rest of intake together). Their ids
@@ -499,29 +500,27 @@ class _Batch:
         index still refuses a second open alert for a key when two processes insert it at
         once: that fails this transaction, and the writer retries it (a repeat by then).
         """
-        self.router.flush_timeline()
-        if not self.new:
-            return
+        timeline = self.router.take_timeline()
         connection = self.connection
-        if not self.want_ids:
-            bulk.insert_rows(
-                connection, _ALERTS, self.new, _COLUMNS, from_attributes=True, encoded=_DRAFTED
-            )
-            self.new = []
+        if not self.new:
+            bulk.insert_all(connection, [timeline])
             return
-        if connection.dialect.name == "sqlite":
+        columns = _COLUMNS
+        if self.want_ids:
+            columns = _ALL_COLUMNS
+            for alert, alert_id in zip(self.new, self._new_ids(), strict=True):
+                alert.id = alert_id
+        alerts = bulk.Insert(_ALERTS, self.new, columns, from_attributes=True, encoded=_DRAFTED)
+        bulk.insert_all(connection, [timeline, alerts])
+        self.new = []
+
+    def _new_ids(self) -> Sequence[int]:
+        if self.connection.dialect.name == "sqlite":
             # We hold SQLite's write lock (see preload), so ids after the current maximum are
             # ours; giving them explicitly spares a RETURNING.
-            last = connection.scalar(_MAX_ID) or 0
-            ids: Sequence[int] = range(last + 1, last + 1 + len(self.new))
-        else:
-            ids = bulk.next_ids(connection, _ALERTS, len(self.new))
-        for alert, alert_id in zip(self.new, ids, strict=True):
-            alert.id = alert_id
-        bulk.insert_rows(
-            connection, _ALERTS, self.new, _ALL_COLUMNS, from_attributes=True, encoded=_DRAFTED
-        )
-        self.new = []
+            last = self.connection.scalar(_MAX_ID) or 0
+            return range(last + 1, last + 1 + len(self.new))
+        return bulk.next_ids(self.connection, _ALERTS, len(self.new))
 
     def repeat(self, alert: Alert, event: AlertEvent) -> Alert:
         alert.count += 1
