@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from intake import _postgres_database, _prepare
@@ -32,7 +33,7 @@ from warroom.alerts.event import AlertEvent
 from warroom.clock import SystemClock
 from warroom.db import make_engine, make_sessionmaker
 from warroom.integrations.models import Integration
-from warroom.playbook import default_playbook
+from warroom.playbook import Playbook, default_playbook
 
 WARMUP = 10
 
@@ -53,6 +54,26 @@ def _events(size: int, integration: int, batch: int) -> list[AlertEvent]:
         )
         for i in range(size)
     ]
+
+
+def write(
+    session: Session,
+    playbook: Playbook,
+    integrations: dict[int, Integration],
+    events: list[AlertEvent],
+) -> None:
+    """Apply ``events`` the way the intake writer does (``Prepared``, then ``apply_events``)
+    and commit."""
+    prepared = service.Prepared(playbook, events, integrations)
+    service.apply_events(
+        session,
+        playbook=playbook,
+        now=SystemClock().now(),
+        events=events,
+        integrations=integrations,
+        prepared=prepared,
+    )
+    session.commit()
 
 
 def _backend_seconds(connection: Connection) -> float | None:
@@ -89,18 +110,8 @@ def measure(url: str, size: int, batches: int) -> str:
             wall, start_cpu, start_backend = 0.0, os.times(), _backend_seconds(connection)
         events = _events(size, integration, n)
         began = time.perf_counter()
-        prepared = service.Prepared(playbook, events, integrations)
-        session = sessions(bind=connection)
-        service.apply_events(
-            session,
-            playbook=playbook,
-            now=SystemClock().now(),
-            events=events,
-            integrations=integrations,
-            prepared=prepared,
-        )
-        session.commit()
-        session.close()
+        with sessions(bind=connection) as session:
+            write(session, playbook, integrations, events)
         wall += time.perf_counter() - began
     assert start_cpu is not None
     end_cpu, end_backend = os.times(), _backend_seconds(connection)

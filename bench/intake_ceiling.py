@@ -33,10 +33,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake_batch import _events
+from intake_batch import _events, write
 
 from intake import _postgres_database, _prepare
-from warroom.alerts import bulk, service
+from warroom.alerts import bulk
 from warroom.alerts.models import Alert
 from warroom.clock import SystemClock
 from warroom.db import make_engine, make_sessionmaker
@@ -59,17 +59,7 @@ def _seed(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     with sessions() as session:
         integrations = {row.id: row for row in session.scalars(select(Integration))}
         integration = max(integrations)
-        events = _events(BATCH, integration, 0)
-        prepared = service.Prepared(playbook, events, integrations)
-        service.apply_events(
-            session,
-            playbook=playbook,
-            now=SystemClock().now(),
-            events=events,
-            integrations=integrations,
-            prepared=prepared,
-        )
-        session.commit()
+        write(session, playbook, integrations, _events(BATCH, integration, 0))
     with engine.connect() as connection:
         alert = connection.execute(select(_ALERTS).order_by(_ALERTS.c.id.desc()).limit(1))
         event = connection.execute(select(_TIMELINE).order_by(_TIMELINE.c.id.desc()).limit(1))

@@ -299,10 +299,6 @@ def test_a_new_alert_another_process_stored_first_is_retried_as_a_repeat(
         pytest.skip("SQLite writers take turns; they never race")
     import time
 
-    from sqlalchemy import text
-
-    from warroom.alerts import service
-
     sessions = make_sessionmaker(engine)
     with sessions() as session:  # the service's incident, so no advisory lock serializes us
         service.ingest(
