@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from intake import _postgres_database, _prepare
-from warroom.alerts import service
+from warroom.alerts import service, writer
 from warroom.alerts.event import AlertEvent
 from warroom.clock import SystemClock
 from warroom.db import make_engine, make_sessionmaker
@@ -99,10 +99,7 @@ def measure(url: str, size: int, batches: int) -> str:
         for row in integrations.values():
             session.expunge(row)
     integration = max(integrations)
-    connection = engine.connect()
-    if connection.dialect.name == "postgresql":  # as the intake writer's connection does
-        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
-        connection.commit()
+    connection = writer.connect(engine)  # set up as the intake writer's
     wall = 0.0
     start_cpu = start_backend = None
     for n in range(WARMUP + batches):

@@ -16,6 +16,7 @@ from warroom.alerts.writer import GroupCommitter
 from warroom.clock import FrozenClock
 from warroom.db import make_sessionmaker
 from warroom.errors import InvalidInput
+from warroom.incidents.models import Incident
 from warroom.playbook import Playbook, default_playbook_text, parse_playbook
 from warroom.timeline.models import TimelineEvent
 from warroom.triage.rules import effective_triage
@@ -342,3 +343,91 @@ def test_a_new_alert_another_process_stored_first_is_retried_as_a_repeat(
     with sessions() as session:
         count = session.scalar(select(Alert.count).where(Alert.dedup_key == "k"))
     assert count == 2
+
+
+def _keys_seen_by_another_connection(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.scalars(select(Alert.dedup_key)))
+
+
+def _open_incident(engine: Engine, playbook: Playbook, clock: FrozenClock) -> None:
+    with make_sessionmaker(engine)() as session:
+        service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("first")])
+        session.commit()
+
+
+def test_a_batch_only_adding_alerts_commits_its_one_insert_by_itself_on_postgresql(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # New alerts joining an open incident: the batch's read and its one INSERT (alerts and
+    # their timeline events together) run outside a transaction, so the writer saves the
+    # BEGIN and COMMIT round trips. The INSERT is one statement: all of it or nothing.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    _open_incident(engine, playbook, clock)
+    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
+    try:
+        session = writer._session()
+        isolation = session.connection().exec_driver_sql("SHOW transaction_isolation").scalar()
+        session.rollback()
+        events = [_event("a"), _event("b")]
+        service.apply_events(session, playbook=playbook, now=clock.now(), events=events)
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        assert driver.info.transaction_status == 0  # idle: nothing left to commit
+        assert _keys_seen_by_another_connection(engine) == {"first", "a", "b"}
+        session.commit()
+        assert not driver.autocommit
+        session.close()
+    finally:
+        writer._forget_connection()
+        writer.close()
+    assert isolation == "read committed"
+    with make_sessionmaker(engine)() as check:
+        joined = check.scalar(
+            select(func.count()).select_from(TimelineEvent).where(TimelineEvent.kind == "alert")
+        )
+    assert joined == 3
+
+
+def test_a_batch_with_other_writes_stays_one_transaction_on_postgresql(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # The first alert of a service opens its incident before the alerts are inserted: the
+    # INSERT then runs in the batch's transaction, and a rollback leaves nothing.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
+    try:
+        session = writer._session()
+        service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("a")])
+        assert _keys_seen_by_another_connection(engine) == set()
+        session.rollback()
+        session.close()
+    finally:
+        writer._forget_connection()
+        writer.close()
+    with make_sessionmaker(engine)() as check:
+        assert check.scalar(select(func.count()).select_from(Incident)) == 0
+        assert check.scalar(select(func.count()).select_from(Alert)) == 0
+
+
+def test_only_the_writers_connection_commits_statements_by_themselves_on_postgresql(
+    engine: Engine, playbook: Playbook, clock: FrozenClock
+) -> None:
+    # Anyone else's session (the API's, the CLI's) ingests inside its own transaction, even
+    # on the DBAPI connection the writer used before (the option stays with the writer's).
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    _open_incident(engine, playbook, clock)
+    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
+    try:
+        writer._session().close()
+    finally:
+        writer._forget_connection()  # its DBAPI connection goes back to the pool
+        writer.close()
+    with make_sessionmaker(engine)() as session:
+        service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("a")])
+        assert _keys_seen_by_another_connection(engine) == {"first"}
+        session.rollback()
+    assert _keys_seen_by_another_connection(engine) == {"first"}

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
+_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open
 COPY_FROM = 64  # rows; fewer go in one statement as a JSON document
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
@@ -190,6 +191,41 @@ class Insert(NamedTuple):
                 self.table, names, dialect, self.from_attributes, dict(encoding)
             )
         return compiled
+
+
+def one_statement(dialect: Dialect, inserts: Sequence[Insert]) -> bool:
+    """Whether ``insert_all`` writes ``inserts`` in a single statement."""
+    wanted = [part for part in inserts if part.rows]
+    if len(wanted) == 1:
+        return dialect.name != "postgresql" or len(wanted[0].rows) <= COPY_FROM
+    return dialect.name == "postgresql" and all(len(part.rows) <= COPY_FROM for part in wanted)
+
+
+# The execution option by which a connection may run statements outside a transaction
+# (``autocommit``). An option of the Connection object, so it never follows its DBAPI
+# connection back into the pool to someone else's.
+AUTOCOMMIT = "warroom_autocommit"
+
+
+@contextlib.contextmanager
+def autocommit(connection: Connection) -> Iterator[None]:
+    """On a PostgreSQL connection that opted in (execution option ``AUTOCOMMIT``) and has no
+    transaction open, the statements inside commit each by itself: no BEGIN and COMMIT round
+    trips. For a batch's first statement when it only reads (under READ COMMITTED each
+    statement takes its own snapshot anyway), or for its only write. Anywhere else, and once a
+    transaction is open, statements run as usual."""
+    if not connection.get_execution_options().get(AUTOCOMMIT):
+        yield
+        return
+    driver = connection.connection.driver_connection
+    if driver is None or driver.info.transaction_status != _IDLE:
+        yield
+        return
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        driver.autocommit = False
 
 
 def insert_all(connection: Connection, inserts: Sequence[Insert]) -> None:

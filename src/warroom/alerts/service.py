@@ -353,7 +353,8 @@ class _Batch:
                 services.add(service)
             if event.group_key:
                 groups.add(event.group_key)
-        open_ids = self._read_once(keys, services, groups)
+        with bulk.autocommit(self.connection):  # a transaction begins with the first write
+            open_ids = self._read_once(keys, services, groups)
         if not locking:
             return open_ids
         lonely = [name for name in sorted(services) if not self.router.has_open_incident(name)]
@@ -511,8 +512,20 @@ class _Batch:
             for alert, alert_id in zip(self.new, self._new_ids(), strict=True):
                 alert.id = alert_id
         alerts = bulk.Insert(_ALERTS, self.new, columns, from_attributes=True, encoded=_DRAFTED)
-        bulk.insert_all(connection, [timeline, alerts])
         self.new = []
+        session = self.session
+        if (
+            bulk.one_statement(connection.dialect, [timeline, alerts])
+            and not session.new
+            and not session.dirty
+            and not session.deleted
+        ):
+            # The batch's only write, if nothing ran before it since the read: it commits
+            # itself, with no BEGIN and COMMIT round trips (the commit after finds nothing).
+            with bulk.autocommit(connection):
+                bulk.insert_all(connection, [timeline, alerts])
+            return
+        bulk.insert_all(connection, [timeline, alerts])
 
     def _new_ids(self) -> Sequence[int]:
         if self.connection.dialect.name == "sqlite":

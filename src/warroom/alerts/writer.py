@@ -21,11 +21,11 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from warroom.alerts import service
+from warroom.alerts import bulk, service
 from warroom.alerts.event import AlertEvent
 from warroom.clock import Clock
 from warroom.errors import WarroomError
@@ -297,16 +297,7 @@ class GroupCommitter:
         """A session on this writer thread's own connection."""
         connection: Connection | None = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
-            engine = self.sessions.kw["bind"]
-            connection = self._local.connection = engine.connect()
-            dialect = connection.dialect
-            version = dialect.server_version_info or (0,)
-            if dialect.name == "postgresql" and version >= _GENERIC_PLANS:
-                # Intake repeats a handful of statements whose every part probes an index
-                # (see service._READ_POSTGRESQL): plan each once, not per batch. Planning
-                # the read alone cost about as much server time as running it.
-                connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
-                connection.commit()
+            connection = self._local.connection = connect(self.sessions.kw["bind"])
         return self.sessions(bind=connection)
 
     def _forget_connection(self) -> None:
@@ -380,6 +371,23 @@ class GroupCommitter:
             else:
                 _deliver([(request, results, None)])
                 return
+
+
+def connect(engine: Engine) -> Connection:
+    """A connection set up as an intake writer's, which runs nothing but intake batches."""
+    connection = engine.connect()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return connection
+    if (dialect.server_version_info or (0,)) >= _GENERIC_PLANS:
+        # Intake repeats a handful of statements whose every part probes an index (see
+        # service._READ_POSTGRESQL): plan each once, not per batch. Planning the read alone
+        # cost about as much server time as running it.
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.commit()
+    # Under READ COMMITTED (whatever the server's default), a batch's read and its only write
+    # may run outside a transaction (bulk.autocommit): no BEGIN and COMMIT round trips.
+    return connection.execution_options(isolation_level="READ COMMITTED", **{bulk.AUTOCOMMIT: True})
 
 
 def _lock_file_for(sessions: sessionmaker[Session]) -> Path | None:
