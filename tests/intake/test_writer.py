@@ -422,11 +422,14 @@ def test_only_the_writers_connection_commits_statements_by_themselves_on_postgre
     _open_incident(engine, playbook, clock)
     writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
     try:
-        writer._session().close()
+        session = writer._session()
+        used = session.connection().connection.dbapi_connection
+        session.close()
     finally:
         writer._forget_connection()  # its DBAPI connection goes back to the pool
         writer.close()
     with make_sessionmaker(engine)() as session:
+        assert session.connection().connection.dbapi_connection is used  # the only one pooled
         service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("a")])
         assert _keys_seen_by_another_connection(engine) == {"first"}
         session.rollback()

@@ -225,7 +225,8 @@ def autocommit(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        driver.autocommit = False
+        if driver.info.transaction_status == _IDLE:  # else the connection broke: it is dropped
+            driver.autocommit = False
 
 
 def insert_all(connection: Connection, inserts: Sequence[Insert]) -> None:
