@@ -21,11 +21,8 @@ import functools
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,7 +30,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake_batch import _events, write
+from intake_batch import _events, _sqlite_database, write
 
 from intake import _postgres_database, _prepare
 from warroom.alerts import bulk
@@ -105,12 +102,6 @@ def measure(url: str, seconds: float, writers: int) -> float:
         # the same time, so their rates add up.
         rates = pool.starmap(_write, [(url, alert, event, seconds)] * writers)
     return sum(rates)
-
-
-@contextmanager
-def _sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/ceiling.db"
 
 
 def main() -> None:

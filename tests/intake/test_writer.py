@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from warroom.alerts import service
 from warroom.alerts.event import AlertEvent
@@ -26,6 +28,19 @@ def _event(key: str, service: str = "api") -> AlertEvent:
     return AlertEvent(
         source="monitor", dedup_key=key, action="trigger", summary=f"s {key}", service=service
     )
+
+
+@contextmanager
+def _writer_session(engine: Engine, playbook: Playbook, clock: FrozenClock) -> Iterator[Session]:
+    """A session on a writer thread's own connection, as the writer's batches get; the
+    connection goes back to the pool after."""
+    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
+    try:
+        with writer._session() as session:
+            yield session
+    finally:
+        writer._forget_connection()
+        writer.close()
 
 
 def test_queued_requests_share_a_commit_and_a_bad_one_fails_alone(
@@ -191,14 +206,8 @@ def test_the_writer_connection_plans_intake_statements_once_on_postgresql(
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL setting")
-    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
-    try:
-        session = writer._session()  # this thread's writer connection
+    with _writer_session(engine, playbook, clock) as session:
         mode = session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar()
-        session.close()
-    finally:
-        writer._forget_connection()
-        writer.close()
     assert mode == "force_generic_plan"
 
 
@@ -365,9 +374,7 @@ def test_a_batch_only_adding_alerts_commits_its_one_insert_by_itself_on_postgres
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no round trips to save")
     _open_incident(engine, playbook, clock)
-    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
-    try:
-        session = writer._session()
+    with _writer_session(engine, playbook, clock) as session:
         isolation = session.connection().exec_driver_sql("SHOW transaction_isolation").scalar()
         session.rollback()
         events = [_event("a"), _event("b")]
@@ -378,10 +385,6 @@ def test_a_batch_only_adding_alerts_commits_its_one_insert_by_itself_on_postgres
         assert _keys_seen_by_another_connection(engine) == {"first", "a", "b"}
         session.commit()
         assert not driver.autocommit
-        session.close()
-    finally:
-        writer._forget_connection()
-        writer.close()
     assert isolation == "read committed"
     with make_sessionmaker(engine)() as check:
         joined = check.scalar(
@@ -397,16 +400,10 @@ def test_a_batch_with_other_writes_stays_one_transaction_on_postgresql(
     # INSERT then runs in the batch's transaction, and a rollback leaves nothing.
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no round trips to save")
-    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
-    try:
-        session = writer._session()
+    with _writer_session(engine, playbook, clock) as session:
         service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("a")])
         assert _keys_seen_by_another_connection(engine) == set()
         session.rollback()
-        session.close()
-    finally:
-        writer._forget_connection()
-        writer.close()
     with make_sessionmaker(engine)() as check:
         assert check.scalar(select(func.count()).select_from(Incident)) == 0
         assert check.scalar(select(func.count()).select_from(Alert)) == 0
@@ -420,14 +417,9 @@ def test_only_the_writers_connection_commits_statements_by_themselves_on_postgre
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no round trips to save")
     _open_incident(engine, playbook, clock)
-    writer = GroupCommitter(make_sessionmaker(engine), playbook=playbook, clock=clock)
-    try:
-        session = writer._session()
+    with _writer_session(engine, playbook, clock) as session:
         used = session.connection().connection.dbapi_connection
-        session.close()
-    finally:
-        writer._forget_connection()  # its DBAPI connection goes back to the pool
-        writer.close()
+    # the writer's DBAPI connection is back in the pool
     with make_sessionmaker(engine)() as session:
         assert session.connection().connection.dbapi_connection is used  # the only one pooled
         service.apply_events(session, playbook=playbook, now=clock.now(), events=[_event("a")])
