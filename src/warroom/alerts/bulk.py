@@ -235,11 +235,7 @@ def insert_all(connection: Connection, inserts: Sequence[Insert]) -> None:
     the last a data-modifying WITH of it: one round trip instead of one per table."""
     wanted = [part for part in inserts if part.rows]
     dialect = connection.dialect
-    if (
-        dialect.name == "postgresql"
-        and len(wanted) > 1
-        and all(len(part.rows) <= COPY_FROM for part in wanted)
-    ):
+    if len(wanted) > 1 and one_statement(dialect, wanted):
         compiled = [part.compiled(dialect) for part in wanted]
         ahead = ", ".join(f"w{n} AS ({c.recordset_sql})" for n, c in enumerate(compiled[:-1]))
         sql = f"WITH {ahead} {compiled[-1].recordset_sql}"
